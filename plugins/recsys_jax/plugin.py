@@ -1,0 +1,12 @@
+"""The recsys plugin module of the JAX backend (no jax import here)."""
+
+from __future__ import annotations
+
+from recsys_core.hookspecs import hookimpl
+from recsys_jax.backend import JaxBackend
+
+
+@hookimpl
+def recsys_backends() -> list[JaxBackend]:
+    """The ``jax`` backend."""
+    return [JaxBackend()]

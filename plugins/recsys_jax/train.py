@@ -1,0 +1,118 @@
+"""The JAX training loop: one jitted ``lax.scan`` per epoch over the core's batches.
+
+The optimizer is ``optax.inject_hyperparams(optax.adamw)`` whose learning
+rate and b1 are functions of the step count that read the core's per-step
+schedule arrays, so the schedule is exactly the one every backend gets.
+Per-step losses stay on device and come back once per epoch with the
+validation loss.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
+from recsys_jax.device import resolve_device
+from recsys_jax.modules import build_module, to_canonical
+
+VALID_CHUNK = 1 << 20
+
+
+def _schedule_fn(values: np.ndarray) -> Callable[[jax.Array], jax.Array]:
+    table = jnp.asarray(values, dtype=jnp.float32)
+    last = len(values) - 1
+    return lambda count: table[jnp.minimum(count, last)]
+
+
+def make_optimizer(job: FitJob) -> optax.GradientTransformation:
+    """AdamW with decoupled weight decay, lr and b1 read per step from the core's schedule."""
+    cfg = job.config
+    return optax.inject_hyperparams(optax.adamw)(
+        learning_rate=_schedule_fn(job.schedule.lr),
+        b1=_schedule_fn(job.schedule.beta1),
+        b2=cfg.beta2,
+        eps=cfg.eps,
+        weight_decay=cfg.wd,
+    )
+
+
+def _put(triples: Triples, device: jax.Device) -> tuple[jax.Array, jax.Array, jax.Array]:
+    return (
+        jax.device_put(np.asarray(triples.users, dtype=np.int32), device),
+        jax.device_put(np.asarray(triples.items, dtype=np.int32), device),
+        jax.device_put(np.asarray(triples.ratings, dtype=np.float32), device),
+    )
+
+
+def squared_error_sum(model: Any, users: jax.Array, items: jax.Array, ratings: jax.Array) -> jax.Array:
+    """Sum of squared errors over a set (float32 per chunk, accumulated in float32 on device)."""
+    total = jnp.zeros((), jnp.float32)
+    for start in range(0, users.shape[0], VALID_CHUNK):
+        diff = model(users[start : start + VALID_CHUNK], items[start : start + VALID_CHUNK]) - ratings[start : start + VALID_CHUNK]
+        total = total + jnp.sum(diff * diff)
+    return total
+
+
+def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = None) -> FitOutput:
+    """Train ``job`` on ``device``: per epoch, one compiled scan of forward, MSE, grad and AdamW update."""
+    dev = resolve_device(device)
+    cfg = job.config
+    with jax.default_device(dev):
+        model = build_module(job.spec, job.init)
+        optimizer = nnx.Optimizer(model, make_optimizer(job), wrt=nnx.Param)
+        graphdef, state = nnx.split((model, optimizer))
+        state = jax.device_put(state, dev)
+        train_u, train_i, train_r = _put(job.train, dev)
+        valid_u, valid_i, valid_r = _put(job.valid, dev)
+
+        def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> jax.Array:
+            diff = m(u, i) - r
+            return jnp.mean(diff * diff)
+
+        @jax.jit
+        def run_epoch(state: Any, order: jax.Array) -> tuple[Any, jax.Array, jax.Array]:
+            def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
+                m, opt = nnx.merge(graphdef, state)
+                loss, grads = nnx.value_and_grad(loss_fn)(m, train_u[rows], train_i[rows], train_r[rows])
+                opt.update(m, grads)
+                return nnx.state((m, opt)), loss
+
+            state, losses = jax.lax.scan(step, state, order)
+            m, _ = nnx.merge(graphdef, state)
+            valid_loss = squared_error_sum(m, valid_u, valid_i, valid_r) / max(valid_r.shape[0], 1)
+            return state, losses, valid_loss
+
+        step_losses = np.empty(job.total_steps, dtype=np.float32)
+        history: list[EpochResult] = []
+        steps = job.batches.steps_per_epoch
+        compile_seconds = 0.0
+        for epoch in range(cfg.epochs):
+            start = time.perf_counter()
+            order = jax.device_put(job.batches.epoch(epoch).astype(np.int32), dev)
+            if epoch == 0:
+                compiled = run_epoch.lower(state, order).compile()
+                compile_seconds = time.perf_counter() - start
+                start = time.perf_counter()
+            state, losses, valid_loss = compiled(state, order)
+            epoch_losses = np.asarray(jax.device_get(losses))
+            step_losses[epoch * steps : (epoch + 1) * steps] = epoch_losses
+            result = EpochResult(
+                epoch=epoch, train_loss=float(epoch_losses.mean()), valid_loss=float(valid_loss),
+                seconds=time.perf_counter() - start,
+            )
+            history.append(result)
+            if on_epoch is not None:
+                on_epoch(result)
+        model, _ = nnx.merge(graphdef, state)
+        return FitOutput(
+            params=to_canonical(model), history=history, step_losses=step_losses, device=f"{dev.platform}:{dev.id}",
+            compile_seconds=compile_seconds,
+        )

@@ -1,0 +1,12 @@
+"""The recsys plugin module of the PyTorch backend (no torch import here)."""
+
+from __future__ import annotations
+
+from recsys_core.hookspecs import hookimpl
+from recsys_torch.backend import TorchBackend
+
+
+@hookimpl
+def recsys_backends() -> list[TorchBackend]:
+    """The ``torch`` backend."""
+    return [TorchBackend()]

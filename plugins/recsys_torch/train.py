@@ -1,0 +1,105 @@
+"""The torch training loop: the core's batches and schedule, fused AdamW, no per-step host sync."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
+from recsys_torch.device import resolve_device
+from recsys_torch.modules import build_module, to_canonical
+from recsys_torch.optim import ScheduledAdamW
+
+VALID_CHUNK = 1 << 20
+#: Below this many rows per step, intra-op threads cost more than they give (and
+#: oversubscribe a busy machine badly), so the loop runs on one thread.
+SINGLE_THREAD_BELOW = 8192
+
+
+@contextlib.contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    """Run the block with ``count`` torch intra-op threads (None: unchanged), then restore."""
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _tensors(triples: Triples, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return (
+        torch.from_numpy(np.asarray(triples.users, dtype=np.int64)).to(device),
+        torch.from_numpy(np.asarray(triples.items, dtype=np.int64)).to(device),
+        torch.from_numpy(np.array(triples.ratings, dtype=np.float32, copy=True)).to(device),
+    )
+
+
+def squared_error_sum(model: torch.nn.Module, users: torch.Tensor, items: torch.Tensor, ratings: torch.Tensor) -> torch.Tensor:
+    """Sum of squared errors over a set, scored in chunks (stays on device)."""
+    total = torch.zeros((), dtype=torch.float64, device=ratings.device)
+    for start in range(0, len(ratings), VALID_CHUNK):
+        stop = start + VALID_CHUNK
+        diff = model(users[start:stop], items[start:stop]) - ratings[start:stop]
+        total += (diff.double() ** 2).sum()
+    return total
+
+
+def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = None) -> FitOutput:
+    """Train ``job`` on ``device`` (small CPU batches on one thread); see :func:`train`."""
+    dev = resolve_device(device)
+    single = dev.type == "cpu" and job.config.bs < SINGLE_THREAD_BELOW
+    with _threads(1 if single else None):
+        return train(job, dev, on_epoch)
+
+
+def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None) -> FitOutput:
+    """Train ``job`` with fused AdamW on ``device``; returns canonical params and per-step losses.
+
+    Each step sets the lr and beta1 the core's schedule computed, runs forward,
+    MSE loss, backward and the optimizer step; the loss is written into a
+    device tensor, read back once per epoch with the validation loss.
+    """
+    cfg = job.config
+    model = build_module(job.spec, job.init).to(dev)
+    optimizer = ScheduledAdamW(list(model.parameters()), beta2=cfg.beta2, eps=cfg.eps, weight_decay=cfg.wd)
+    train_u, train_i, train_r = _tensors(job.train, dev)
+    valid_u, valid_i, valid_r = _tensors(job.valid, dev)
+    lrs = job.schedule.lr.tolist()
+    beta1s = job.schedule.beta1.tolist()
+    steps = job.batches.steps_per_epoch
+    step_losses = np.empty(job.total_steps, dtype=np.float32)
+    history: list[EpochResult] = []
+    step = 0
+    for epoch in range(cfg.epochs):
+        start = time.perf_counter()
+        model.train()
+        order = torch.from_numpy(job.batches.epoch(epoch)).to(dev)
+        users, items, ratings = train_u[order], train_i[order], train_r[order]
+        losses = torch.empty(steps, dtype=torch.float32, device=dev)
+        for s in range(steps):
+            loss = F.mse_loss(model(users[s], items[s]), ratings[s])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step(lrs[step], beta1s[step])
+            losses[s] = loss.detach()
+            step += 1
+        model.eval()
+        with torch.no_grad():
+            valid_loss = (squared_error_sum(model, valid_u, valid_i, valid_r) / max(len(valid_r), 1)).item()
+        epoch_losses = losses.cpu().numpy()
+        step_losses[step - steps : step] = epoch_losses
+        result = EpochResult(
+            epoch=epoch, train_loss=float(epoch_losses.mean()), valid_loss=float(valid_loss),
+            seconds=time.perf_counter() - start,
+        )
+        history.append(result)
+        if on_epoch is not None:
+            on_epoch(result)
+    return FitOutput(params=to_canonical(model), history=history, step_losses=step_losses, device=str(dev))

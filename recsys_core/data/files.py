@@ -1,0 +1,63 @@
+"""load_file: ratings from a .csv, .tsv or .parquet file of your own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from recsys_core.data.ratings import Ratings
+from recsys_core.errors import DataError
+
+_SEPARATORS = {".csv": ",", ".tsv": "\t"}
+_PARQUET = (".parquet", ".pq")
+_COMPRESSED = (".gz", ".bz2", ".zst", ".xz")
+
+
+def _kind(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _COMPRESSED:
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def load_file(
+    path: str | Path,
+    *,
+    user_name: str = "user",
+    item_name: str = "item",
+    rating_name: str = "rating",
+    timestamp_name: str | None = None,
+    sep: str | None = None,
+) -> Ratings:
+    """Ratings from a .csv / .tsv (optionally .gz) or .parquet file with a header row.
+
+    ``sep`` overrides the separator the extension implies. Duplicate (user,
+    item) pairs are kept with a warning; use ``Ratings.from_df`` for another policy.
+
+    Example:
+        >>> load_file("ratings.csv", user_name="userId", item_name="movieId")
+    """
+    path = Path(path).expanduser()
+    kind = _kind(path)
+    if kind not in _SEPARATORS and kind not in _PARQUET:
+        raise DataError(f"{path} has an unsupported extension {kind or '(none)'!r}; expected .csv, .tsv or .parquet")
+    if not path.is_file():
+        raise DataError(f"{path} does not exist or is not a file")
+    try:
+        if kind in _PARQUET:
+            df = pd.read_parquet(path, engine="pyarrow")
+        else:
+            separator = sep if sep is not None else _SEPARATORS[kind]
+            engine = "pyarrow" if len(separator) == 1 else "python"
+            df = pd.read_csv(path, sep=separator, engine=engine)
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{path} could not be read as {kind[1:]} ({exc})") from None
+    return Ratings.from_df(
+        df,
+        user_name=user_name,
+        item_name=item_name,
+        rating_name=rating_name,
+        timestamp_name=timestamp_name,
+        name=path.name.split(".")[0] or "ratings",
+    )

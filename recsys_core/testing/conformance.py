@@ -1,0 +1,248 @@
+"""BackendConformance: the pytest suite every recsys backend must pass.
+
+Subclass it in a test module and name your backend::
+
+    from recsys_core.testing import BackendConformance
+
+    class TestMyBackend(BackendConformance):
+        backend_name = "mybackend"
+
+or run it without writing a file: ``python -m recsys_core.testing mybackend``.
+
+Known gaps are declared as ``expected_failures = {"test_name": "why"}`` and
+become strict xfails (a gap that gets fixed fails the suite until removed).
+Tolerances are the module constants below; docs/parity.md explains them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+
+from recsys_core.backend import Backend, FitJob, FitOutput
+from recsys_core.checkpoint import Checkpoint
+from recsys_core.data import Ratings, synthetic
+from recsys_core.model import Model
+from recsys_core.params import init_params
+from recsys_core.registry import get_registry
+from recsys_core.spec import ModelSpec, TrainConfig
+from recsys_core.testing.parity import compare_fits
+from recsys_core.testing.reference import reference_predict
+from recsys_core.training import prepare
+
+#: Predictions against the float64 numpy reference (float32 arithmetic).
+PREDICT_ATOL = 1e-5
+#: A checkpoint written by one backend, predicted by another.
+CROSS_BACKEND_ATOL = 1e-5
+#: Per-step training loss of two backends on the same job, relative.
+STEP_LOSS_RTOL = 1e-5
+#: Final validation RMSE of two backends on the ml-100k book recipe.
+RMSE_ATOL = 1e-4
+
+MODEL_CASES: tuple[tuple[str, tuple[float, float] | None], ...] = (
+    ("dot", None),
+    ("dot", (0.0, 5.5)),
+    ("biased", (0.0, 5.5)),
+)
+
+
+@functools.cache
+def small_ratings() -> Ratings:
+    """A small planted-factor data set (6,000 ratings) that trains in well under a second."""
+    return synthetic(n_users=200, n_items=150, n_ratings=6_000, n_factors=4, seed=11)
+
+
+@functools.cache
+def small_job(kind: str = "biased", y_range: tuple[float, float] | None = (0.5, 5.5), epochs: int = 2) -> FitJob:
+    """A fit job on :func:`small_ratings`: 8 factors, bs 64, one-cycle lr 1e-2."""
+    spec = ModelSpec(kind=kind, n_factors=8, y_range=y_range)
+    return prepare(small_ratings(), spec, TrainConfig(epochs=epochs, lr=1e-2, wd=0.1, bs=64, seed=3)).job
+
+
+@functools.cache
+def _fit(backend_name: str, job: FitJob) -> FitOutput:
+    return get_registry().backend(backend_name).fit(job, device="cpu")
+
+
+@functools.cache
+def _book_job(data_dir: str) -> FitJob:
+    """The fastai book recipe on ml-100k (items by title, 20% split, seed 42): 6,250 steps."""
+    ratings = get_registry().dataset("ml-100k").load(data_dir=data_dir, progress=False, item="title")
+    return prepare(ratings, ModelSpec.book(), TrainConfig.book(seed=42), valid_pct=0.2).job
+
+
+def _movielens_dir() -> str:
+    from recsys_core.data import data_dir, movielens_cached
+
+    root = os.environ.get("RECSYS_DATA_DIR") or str(data_dir())
+    if not movielens_cached("ml-100k", root):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"ml-100k is not in {root}; CI must provide it (RECSYS_DATA_DIR)")
+        pytest.skip(f"ml-100k is not cached in {root}; set RECSYS_DATA_DIR to a folder holding ml-100k.zip")
+    return root
+
+
+class BackendConformance:
+    """The contract of a backend: predictions, ranges, parameters, checkpoints, determinism, parity.
+
+    Set ``backend_name``; ``reference_backend`` is the backend parity is measured
+    against (skipped when it is absent or the same).
+    """
+
+    backend_name: ClassVar[str] = ""
+    reference_backend: ClassVar[str] = "torch"
+    expected_failures: ClassVar[dict[str, str]] = {}
+
+    # -- fixtures ------------------------------------------------------------
+    @pytest.fixture(autouse=True)
+    def _declare_expected_failures(self, request: pytest.FixtureRequest) -> None:
+        reason = self.expected_failures.get(request.node.originalname)
+        if reason:
+            request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+
+    @pytest.fixture
+    def backend(self) -> Backend:
+        """The backend under test (skipped with the reason when its framework is missing)."""
+        if not self.backend_name:
+            pytest.fail("set backend_name on your BackendConformance subclass")
+        engine = get_registry().backend(self.backend_name, require=False)
+        reason = engine.unavailable()
+        if reason:
+            pytest.skip(f"backend {self.backend_name!r} unavailable: {reason}")
+        return engine
+
+    @pytest.fixture
+    def reference(self) -> Backend:
+        """The backend parity is measured against."""
+        registry = get_registry()
+        name = self.reference_backend
+        if name == self.backend_name or name not in registry.available_backends():
+            pytest.skip(f"reference backend {name!r} is the backend under test or is not installed")
+        return registry.backend(name)
+
+    def _supported(self, backend: Backend, kind: str) -> None:
+        if kind not in backend.models:
+            pytest.skip(f"backend {self.backend_name!r} does not implement {kind!r}")
+
+    # -- predictions ---------------------------------------------------------
+    @pytest.mark.parametrize(("kind", "y_range"), MODEL_CASES)
+    def test_predictions_match_the_numpy_reference(self, backend: Backend, kind: str, y_range: Any) -> None:
+        """float32 predictions, shape [n], equal to the float64 reference within PREDICT_ATOL."""
+        self._supported(backend, kind)
+        spec = ModelSpec(kind=kind, n_factors=6, y_range=y_range)
+        params = init_params(spec, 13, 17, seed=1)
+        params = {name: value * 40 for name, value in params.items()}  # outputs of order 1, not 1e-4
+        users = np.repeat(np.arange(13, dtype=np.int32), 17)
+        items = np.tile(np.arange(17, dtype=np.int32), 13)
+        preds = backend.load(spec, params, device="cpu").predict(users, items)
+        assert preds.shape == (13 * 17,) and preds.dtype == np.float32
+        np.testing.assert_allclose(preds, reference_predict(spec, params, users, items), atol=PREDICT_ATOL, rtol=0)
+
+    def test_y_range_bounds_hold(self, backend: Backend) -> None:
+        """sigmoid_range keeps every prediction inside y_range, even for huge logits."""
+        spec = ModelSpec(kind="dot", n_factors=4, y_range=(1.0, 5.0))
+        params = {name: value * 1e4 for name, value in init_params(spec, 20, 20, seed=2).items()}
+        users, items = np.arange(20, dtype=np.int32).repeat(20), np.tile(np.arange(20, dtype=np.int32), 20)
+        preds = backend.load(spec, params, device="cpu").predict(users, items)
+        assert np.isfinite(preds).all() and preds.min() >= 1.0 and preds.max() <= 5.0
+
+    def test_empty_input_predicts_nothing(self, backend: Backend) -> None:
+        """Zero pairs in, zero predictions out."""
+        spec = ModelSpec(kind="dot", n_factors=3)
+        out = backend.load(spec, init_params(spec, 4, 4, seed=0), device="cpu").predict(
+            np.zeros(0, np.int32), np.zeros(0, np.int32))
+        assert out.shape == (0,)
+
+    # -- parameters and checkpoints ------------------------------------------
+    @pytest.mark.parametrize("kind", ["dot", "biased"])
+    def test_canonical_params_round_trip_exactly(self, backend: Backend, kind: str) -> None:
+        """load(params).params() gives back the same names, shapes, dtype and bits."""
+        self._supported(backend, kind)
+        spec = ModelSpec(kind=kind, n_factors=5)
+        params = init_params(spec, 9, 11, seed=4)
+        back = backend.load(spec, params, device="cpu").params()
+        assert sorted(back) == sorted(params)
+        for name, value in params.items():
+            assert back[name].dtype == np.float32 and back[name].shape == value.shape
+            np.testing.assert_array_equal(back[name], value)
+
+    def test_checkpoints_move_between_backends(self, backend: Backend, tmp_path: Any) -> None:
+        """A checkpoint trained here predicts the same on every other backend, and the other way round."""
+        ratings = small_ratings()
+        job = small_job()
+        others = [name for name in get_registry().available_backends() if name != self.backend_name]
+        if not others:
+            pytest.skip("no other backend installed")
+        for writer in [self.backend_name, *others]:
+            trained = _fit(writer, job)
+            checkpoint = Checkpoint(spec=job.spec, config=job.config, params=trained.params,
+                                    user_vocab=ratings.user_vocab, item_vocab=ratings.item_vocab)
+            path = Model(checkpoint, backend=writer).save(tmp_path / f"{writer}.safetensors")
+            readers = others if writer == self.backend_name else [self.backend_name]
+            expected = Model(checkpoint, backend=writer, device="cpu").predict_codes(job.valid.users, job.valid.items)
+            for reader in readers:
+                from recsys_core.model import load_model
+
+                got = load_model(path, backend=reader, device="cpu").predict_codes(job.valid.users, job.valid.items)
+                np.testing.assert_allclose(got, expected, atol=CROSS_BACKEND_ATOL, rtol=0,
+                                           err_msg=f"written by {writer}, read by {reader}")
+
+    # -- training ------------------------------------------------------------
+    def test_fit_returns_the_contract(self, backend: Backend) -> None:
+        """History per epoch, a finite loss per step, canonical params of the right shapes."""
+        job = small_job()
+        out = _fit(self.backend_name, job)
+        assert [h.epoch for h in out.history] == list(range(job.config.epochs))
+        assert out.step_losses.shape == (job.total_steps,) and np.isfinite(out.step_losses).all()
+        assert sorted(out.params) == sorted(job.init)
+        for name, value in job.init.items():
+            assert out.params[name].shape == value.shape and out.params[name].dtype == np.float32
+
+    def test_training_learns(self, backend: Backend) -> None:
+        """Validation loss falls well below predicting the mean."""
+        job = small_job(epochs=4)
+        out = _fit(self.backend_name, job)
+        assert out.history[-1].valid_loss < out.history[0].valid_loss
+        assert out.history[-1].valid_loss < 0.8 * float(np.var(job.valid.ratings))
+
+    def test_same_seed_gives_the_same_result(self, backend: Backend) -> None:
+        """Two fits of one job are bit-identical."""
+        job = small_job(kind="dot", epochs=1)
+        a, b = backend.fit(job, device="cpu"), backend.fit(job, device="cpu")
+        np.testing.assert_array_equal(a.step_losses, b.step_losses)
+        for name in a.params:
+            np.testing.assert_array_equal(a.params[name], b.params[name])
+
+    def test_reported_valid_loss_matches_its_params(self, backend: Backend) -> None:
+        """The last epoch's valid_loss is the MSE of the returned params (reference forward)."""
+        job = small_job()
+        out = _fit(self.backend_name, job)
+        preds = reference_predict(job.spec, out.params, job.valid.users, job.valid.items)
+        mse = float(np.mean((preds - job.valid.ratings) ** 2))
+        assert out.history[-1].valid_loss == pytest.approx(mse, rel=1e-4)
+
+    # -- parity --------------------------------------------------------------
+    @pytest.mark.parametrize(("kind", "y_range"), MODEL_CASES)
+    def test_step_losses_match_the_reference_backend(self, backend: Backend, reference: Backend, kind: str,
+                                                     y_range: Any) -> None:
+        """Same init, batches and schedule: per-step losses agree within STEP_LOSS_RTOL."""
+        self._supported(backend, kind)
+        job = small_job(kind=kind, y_range=y_range)
+        report = compare_fits(_fit(self.backend_name, job), _fit(reference.name, job))
+        assert report.max_step_rel <= STEP_LOSS_RTOL, report
+
+    @pytest.mark.movielens
+    def test_book_recipe_parity_on_ml100k(self, backend: Backend, reference: Backend) -> None:
+        """All 6,250 steps of the book's ml-100k recipe within STEP_LOSS_RTOL; final RMSE within RMSE_ATOL."""
+        job = _book_job(_movielens_dir())
+        ours, theirs = _fit(self.backend_name, job), _fit(reference.name, job)
+        report = compare_fits(ours, theirs)
+        assert report.steps == 6_250
+        assert report.max_step_rel <= STEP_LOSS_RTOL, report
+        rmse = [float(np.sqrt(np.mean((reference_predict(job.spec, o.params, job.valid.users, job.valid.items)
+                                        - job.valid.ratings) ** 2))) for o in (ours, theirs)]
+        assert abs(rmse[0] - rmse[1]) <= RMSE_ATOL, rmse

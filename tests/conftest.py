@@ -1,0 +1,41 @@
+"""Shared fixtures: the MovieLens 100k archive (skipped when absent, fatal under CI), a seeded rng, small ratings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recsys_core.data import Ratings, synthetic
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Point the dataset cache at the shared MovieLens copy beside the checkout, unless the caller chose one.
+if "RECSYS_DATA_DIR" not in os.environ and (SHARED_DATA / "ml-100k.zip").is_file():
+    os.environ["RECSYS_DATA_DIR"] = str(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def ml100k_dir() -> Path:
+    """The folder holding ml-100k.zip: $RECSYS_DATA_DIR, else <root>/shared/data next to the repo."""
+    env = os.environ.get("RECSYS_DATA_DIR")
+    folder = Path(env) if env else SHARED_DATA
+    if not (folder / "ml-100k.zip").is_file() and not (folder / "ml-100k" / "u.data").is_file():
+        message = f"MovieLens 100k not found in {folder} (set RECSYS_DATA_DIR to the folder holding ml-100k.zip)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A numpy Generator with a fixed seed."""
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="session")
+def small_ratings() -> Ratings:
+    """About 2,000 synthetic ratings (200 users, 100 items)."""
+    return synthetic(200, 100, 2_000, seed=7)

@@ -1,0 +1,88 @@
+"""The recsys command line, run as a user would."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def recsys(*args, env=None, check=True):
+    """Run ``python -m recsys_core.cli ARGS`` and return the completed process."""
+    run = subprocess.run([sys.executable, "-m", "recsys_core.cli", *map(str, args)], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
+    if check and run.returncode != 0:
+        raise AssertionError(f"recsys {' '.join(map(str, args))} failed ({run.returncode}):\n{run.stdout}\n{run.stderr}")
+    return run
+
+
+def last_json(run):
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_plugins_lists_the_torch_backend_and_models():
+    run = recsys("plugins", "--verbose")
+    assert "torch" in run.stdout and "available" in run.stdout
+    assert "biased" in run.stdout and "dot" in run.stdout
+    assert "recsys-core" in run.stdout
+
+
+def test_fit_evaluate_predict_on_synthetic_data(tmp_path):
+    ckpt = tmp_path / "syn.safetensors"
+    run = recsys("fit", "--dataset", "synthetic", "--epochs", "4", "--bs", "256", "--factors", "8",
+                 "--out", ckpt, "--json")
+    assert "epoch" in run.stdout and "train_loss" in run.stdout and "valid_loss" in run.stdout
+    result = last_json(run)
+    assert {"rmse", "mae", "valid_loss", "fit_seconds", "backend", "model"} <= set(result)
+    assert result["backend"] == "torch" and result["model"] == "biased"
+    from recsys_core.data import synthetic
+
+    assert result["rmse"] < 0.95 * float(synthetic().ratings.std())  # beats predicting the mean
+    assert ckpt.is_file()
+    evaluated = last_json(recsys("evaluate", ckpt, "--json"))
+    assert evaluated["rmse"] == pytest.approx(result["rmse"], abs=1e-6)
+    from recsys_core.model import load_model
+
+    model = load_model(ckpt)
+    user, item = model.user_vocab.names[1], model.item_vocab.names[1]
+    predicted = last_json(recsys("predict", ckpt, "--user", user, "--item", item, "--json"))
+    assert predicted[0]["prediction"] == pytest.approx(float(model.predict(users=[user], items=[item])[0]), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fit", "--dataset", "synthetic", "--backend", "nope"], "unknown backend 'nope'; known backends:"),
+        (["fit", "--dataset", "no-such-set"], "unknown dataset 'no-such-set'; known datasets:"),
+        (["fit", "--dataset", "synthetic", "--epochs", "0"], "epochs must be a positive integer"),
+        (["fit", "--dataset", "synthetic", "--model", "svd"], "model kind 'svd' is unknown"),
+        (["evaluate", "missing.safetensors"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args, message, tmp_path):
+    run = recsys(*args, check=False, env={"RECSYS_DATA_DIR": str(tmp_path)})
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_predict_unknown_user_is_a_clear_error(tmp_path):
+    ckpt = tmp_path / "m.safetensors"
+    recsys("fit", "--dataset", "synthetic", "--epochs", "1", "--bs", "512", "--factors", "4", "--out", ckpt, "--quiet")
+    run = recsys("predict", ckpt, "--user", "nobody", "--item", "1", check=False)
+    assert run.returncode == 2 and "nobody" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.movielens
+def test_the_books_command_line(ml100k_dir, tmp_path):
+    ckpt = tmp_path / "model.safetensors"
+    run = recsys("fit", "--dataset", "ml-100k", "--item-name", "title", "--model", "biased", "--backend", "torch",
+                 "--factors", "50", "--y-range", "0", "5.5", "--epochs", "5", "--lr", "5e-3", "--wd", "0.1",
+                 "--bs", "64", "--valid-pct", "0.2", "--seed", "42", "--out", ckpt, "--json",
+                 env={"RECSYS_DATA_DIR": str(ml100k_dir)})
+    result = last_json(run)
+    assert result["rmse"] <= 0.905
+    assert run.stdout.count("\n") >= 7  # header + 5 epochs + summary + json
+    datasets = recsys("datasets", env={"RECSYS_DATA_DIR": str(ml100k_dir)})
+    assert any(line.split()[:2] == ["ml-100k", "yes"] for line in datasets.stdout.splitlines())
