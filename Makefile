@@ -20,19 +20,23 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "$(TORCH_PIN)"
-	$(BIN)/pip install --quiet -e ".[torch,plots,test]" "$(TORCH_PIN)"
+	$(BIN)/pip install --quiet -e ".[torch,jax,plots,test]" "$(TORCH_PIN)"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-## demo: train the fastai chapter-8 model on MovieLens 100k, save and re-score it
+## demo: the fastai chapter-8 model on MovieLens 100k, on torch and on jax, each checkpoint re-scored by the other
 demo: install
 	$(BIN)/recsys plugins
 	$(BIN)/recsys fit --dataset ml-100k --item-name title --model biased --backend torch \
 		--factors 50 --y-range 0 5.5 --epochs 5 --lr 5e-3 --wd 0.1 --bs 64 \
-		--valid-pct 0.2 --seed 42 --out demo-model.safetensors
-	$(BIN)/recsys evaluate demo-model.safetensors
-	$(BIN)/recsys predict demo-model.safetensors --user 42 --item "Star Wars (1977)"
+		--valid-pct 0.2 --seed 42 --out demo-torch.safetensors
+	$(BIN)/recsys fit --dataset ml-100k --item-name title --model biased --backend jax \
+		--factors 50 --y-range 0 5.5 --epochs 5 --lr 5e-3 --wd 0.1 --bs 64 \
+		--valid-pct 0.2 --seed 42 --out demo-jax.safetensors
+	$(BIN)/recsys evaluate demo-torch.safetensors --backend jax
+	$(BIN)/recsys evaluate demo-jax.safetensors --backend torch
+	$(BIN)/recsys predict demo-torch.safetensors --user 42 --item "Star Wars (1977)" --item "Fargo (1996)" --user 42
 
 ## test: the whole suite
 test: install
@@ -43,4 +47,4 @@ bench: install
 	$(BIN)/python bench/fit_speed.py
 
 clean:
-	rm -rf $(VENV) demo-model.safetensors .pytest_cache
+	rm -rf $(VENV) demo-torch.safetensors demo-jax.safetensors .pytest_cache

@@ -86,3 +86,29 @@ def test_the_books_command_line(ml100k_dir, tmp_path):
     assert run.stdout.count("\n") >= 7  # header + 5 epochs + summary + json
     datasets = recsys("datasets", env={"RECSYS_DATA_DIR": str(ml100k_dir)})
     assert any(line.split()[:2] == ["ml-100k", "yes"] for line in datasets.stdout.splitlines())
+
+
+@pytest.mark.movielens
+def test_torch_and_jax_agree_from_the_command_line(ml100k_dir, tmp_path):
+    """Same arguments on both backends: RMSE within 1e-4; each checkpoint re-scored by the other backend to 5 decimals."""
+    pytest.importorskip("jax")
+    results = {}
+    for backend in ("torch", "jax"):
+        run = recsys("fit", "--dataset", "ml-100k", "--backend", backend, "--epochs", "2", "--quiet",
+                     "--out", tmp_path / f"{backend}.safetensors", "--json")
+        results[backend] = last_json(run)
+    assert abs(results["torch"]["rmse"] - results["jax"]["rmse"]) <= 1e-4
+    for writer, reader in (("torch", "jax"), ("jax", "torch")):
+        evaluated = last_json(recsys("evaluate", tmp_path / f"{writer}.safetensors", "--backend", reader, "--json"))
+        assert evaluated["backend"] == reader
+        assert round(evaluated["rmse"], 5) == round(results[writer]["rmse"], 5)
+
+
+def test_the_conformance_one_liner_runs_the_suite_for_a_backend():
+    run = subprocess.run([sys.executable, "-m", "recsys_core.testing", "jax", "-k", "round_trip or y_range"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert " passed" in run.stdout and "failed" not in run.stdout
+    missing = subprocess.run([sys.executable, "-m", "recsys_core.testing", "no-such-backend", "-k", "round_trip"],
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "unknown backend 'no-such-backend'" in missing.stdout

@@ -64,8 +64,9 @@ def small_job(kind: str = "biased", y_range: tuple[float, float] | None = (0.5, 
 
 
 @functools.cache
-def _fit(backend_name: str, job: FitJob) -> FitOutput:
-    return get_registry().backend(backend_name).fit(job, device="cpu")
+def _fit(backend: Backend, job: FitJob) -> FitOutput:
+    """One CPU fit per (backend object, job) per session: suites for two backends share each other's fits."""
+    return backend.fit(job, device="cpu")
 
 
 @functools.cache
@@ -177,8 +178,9 @@ class BackendConformance:
         others = [name for name in get_registry().available_backends() if name != self.backend_name]
         if not others:
             pytest.skip("no other backend installed")
+        registry = get_registry()
         for writer in [self.backend_name, *others]:
-            trained = _fit(writer, job)
+            trained = _fit(registry.backend(writer), job)
             checkpoint = Checkpoint(spec=job.spec, config=job.config, params=trained.params,
                                     user_vocab=ratings.user_vocab, item_vocab=ratings.item_vocab)
             path = Model(checkpoint, backend=writer).save(tmp_path / f"{writer}.safetensors")
@@ -195,7 +197,7 @@ class BackendConformance:
     def test_fit_returns_the_contract(self, backend: Backend) -> None:
         """History per epoch, a finite loss per step, canonical params of the right shapes."""
         job = small_job()
-        out = _fit(self.backend_name, job)
+        out = _fit(backend, job)
         assert [h.epoch for h in out.history] == list(range(job.config.epochs))
         assert out.step_losses.shape == (job.total_steps,) and np.isfinite(out.step_losses).all()
         assert sorted(out.params) == sorted(job.init)
@@ -205,7 +207,7 @@ class BackendConformance:
     def test_training_learns(self, backend: Backend) -> None:
         """Validation loss falls well below predicting the mean."""
         job = small_job(epochs=4)
-        out = _fit(self.backend_name, job)
+        out = _fit(backend, job)
         assert out.history[-1].valid_loss < out.history[0].valid_loss
         assert out.history[-1].valid_loss < 0.8 * float(np.var(job.valid.ratings))
 
@@ -220,7 +222,7 @@ class BackendConformance:
     def test_reported_valid_loss_matches_its_params(self, backend: Backend) -> None:
         """The last epoch's valid_loss is the MSE of the returned params (reference forward)."""
         job = small_job()
-        out = _fit(self.backend_name, job)
+        out = _fit(backend, job)
         preds = reference_predict(job.spec, out.params, job.valid.users, job.valid.items)
         mse = float(np.mean((preds - job.valid.ratings) ** 2))
         assert out.history[-1].valid_loss == pytest.approx(mse, rel=1e-4)
@@ -232,14 +234,14 @@ class BackendConformance:
         """Same init, batches and schedule: per-step losses agree within STEP_LOSS_RTOL."""
         self._supported(backend, kind)
         job = small_job(kind=kind, y_range=y_range)
-        report = compare_fits(_fit(self.backend_name, job), _fit(reference.name, job))
+        report = compare_fits(_fit(backend, job), _fit(reference, job))
         assert report.max_step_rel <= STEP_LOSS_RTOL, report
 
     @pytest.mark.movielens
     def test_book_recipe_parity_on_ml100k(self, backend: Backend, reference: Backend) -> None:
         """All 6,250 steps of the book's ml-100k recipe within STEP_LOSS_RTOL; final RMSE within RMSE_ATOL."""
         job = _book_job(_movielens_dir())
-        ours, theirs = _fit(self.backend_name, job), _fit(reference.name, job)
+        ours, theirs = _fit(backend, job), _fit(reference, job)
         report = compare_fits(ours, theirs)
         assert report.steps == 6_250
         assert report.max_step_rel <= STEP_LOSS_RTOL, report
