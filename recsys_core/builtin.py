@@ -1,4 +1,4 @@
-"""The core's own plugin: registers the built-in models and datasets through the same hooks as any plugin."""
+"""The core's own plugin: registers the built-in models, datasets and metrics through the same hooks as any plugin."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ def recsys_datasets():  # type: ignore[no-untyped-def]
     from recsys_core.data.catalog import BUILTIN_DATASETS
 
     return list(BUILTIN_DATASETS)
+
+
+@hookimpl
+def recsys_metrics():  # type: ignore[no-untyped-def]
+    """RMSE, MAE and the top-k ranking metrics."""
+    from recsys_core.evaluation.metric import BUILTIN_METRICS
+
+    return list(BUILTIN_METRICS)

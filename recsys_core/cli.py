@@ -271,6 +271,16 @@ def plugins(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show 
         err.print(f"[yellow]problem:[/] {problem}")
 
 
+def _register_command_groups() -> None:
+    from recsys_core import cli_analysis, cli_compare
+
+    cli_analysis.register(app)
+    cli_compare.register(app)
+
+
+_register_command_groups()
+
+
 def main() -> None:
     """Entry point of the ``recsys`` console script: recsys errors become one line and exit code 2."""
     try:

@@ -22,6 +22,7 @@ import pluggy
 if TYPE_CHECKING:
     from recsys_core.backend import Backend
     from recsys_core.data.catalog import DatasetInfo
+    from recsys_core.evaluation.metric import Metric
     from recsys_core.models import ModelInfo
 
 PROJECT = "recsys"
@@ -46,3 +47,8 @@ def recsys_models() -> Iterable[ModelInfo]:
 @hookspec
 def recsys_datasets() -> Iterable[DatasetInfo]:
     """Return the datasets this plugin offers (:class:`recsys_core.data.catalog.DatasetInfo`)."""
+
+
+@hookspec
+def recsys_metrics() -> Iterable[Metric]:
+    """Return the evaluation metrics this plugin provides (:class:`recsys_core.evaluation.metric.Metric`)."""

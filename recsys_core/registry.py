@@ -52,9 +52,9 @@ def _describe(exc: BaseException) -> str:
 
 
 class Registry:
-    """Backends, models and datasets registered by plugins, looked up by name."""
+    """Backends, models, datasets and metrics registered by plugins, looked up by name."""
 
-    KINDS = ("backends", "models", "datasets")
+    KINDS = ("backends", "models", "datasets", "metrics")
 
     def __init__(
         self,
@@ -168,7 +168,7 @@ class Registry:
         return table[name].obj
 
     def names(self, kind: str) -> list[str]:
-        """Sorted names registered under ``kind`` ("backends", "models" or "datasets")."""
+        """Sorted names registered under ``kind`` ("backends", "models", "datasets" or "metrics")."""
         return sorted(self._tables[kind])
 
     def owner(self, kind: str, name: str) -> str:
@@ -192,6 +192,10 @@ class Registry:
     def dataset(self, name: str) -> Any:
         """The :class:`recsys_core.data.catalog.DatasetInfo` called ``name``."""
         return self._lookup("datasets", name)
+
+    def metric(self, name: str) -> Any:
+        """The :class:`recsys_core.evaluation.metric.Metric` called ``name``."""
+        return self._lookup("metrics", name)
 
     def available_backends(self) -> list[str]:
         """Names of the backends whose framework is installed."""

@@ -14,14 +14,14 @@ from typing import Any, ClassVar, Literal, Self
 
 from recsys_core.errors import ConfigError
 
-ModelKind = Literal["dot", "biased"]
+ModelKind = Literal["dot", "biased", "neural", "neumf"]
 Schedule = Literal["one_cycle", "constant"]
 Sampling = Literal["permutation", "replacement"]
 
-MODEL_KINDS: tuple[str, ...] = ("dot", "biased")
+MODEL_KINDS: tuple[str, ...] = ("dot", "biased", "neural", "neumf")
 SCHEDULES: tuple[str, ...] = ("one_cycle", "constant")
 SAMPLINGS: tuple[str, ...] = ("permutation", "replacement")
-LOSSES: tuple[str, ...] = ("mse",)
+LOSSES: tuple[str, ...] = ("mse", "cross_entropy")
 
 
 def _from_json(cls: type, data: dict[str, Any]) -> Any:
@@ -35,7 +35,16 @@ def _from_json(cls: type, data: dict[str, Any]) -> Any:
 
 @dataclass(frozen=True, kw_only=True)
 class ModelSpec:
-    """What model to build: its kind, size and output range.
+    """What model to build: its kind, size, output range and loss.
+
+    ``dot`` and ``biased`` use ``n_factors``; ``neural`` (fastai's EmbeddingNN)
+    concatenates user and item embeddings of ``emb_sizes`` (default: fastai's
+    rule min(600, round(1.6 * n ** 0.56))) through ``layers`` hidden
+    Linear-ReLU(-BatchNorm)(-Dropout) blocks; ``neumf`` (He et al. 2017) fuses a
+    GMF tower of ``n_factors`` with an MLP tower over ``layers`` (embeddings of
+    ``layers[0] // 2``, no BatchNorm). ``loss="cross_entropy"`` predicts a
+    distribution over the rating ``levels`` (filled in from the data by
+    ``fit``); the prediction is then the expected rating.
 
     The defaults are the toolkit's (chosen on ml-100k random splits other
     than the seed-42 one it is judged on); :meth:`book` gives the book's
@@ -49,13 +58,22 @@ class ModelSpec:
     n_factors: int = 40
     y_range: tuple[float, float] | None = (0.0, 5.0)
     init_std: float = 0.01
+    layers: tuple[int, ...] = (100, 50)
+    emb_sizes: tuple[int, int] | None = None
+    batchnorm: bool = True
+    dropout: float = 0.0
+    loss: str = "mse"
+    levels: tuple[float, ...] | None = None
 
     KINDS: ClassVar[tuple[str, ...]] = MODEL_KINDS
 
     @classmethod
     def book(cls, **changes: Any) -> ModelSpec:
-        """The fastai book's DotProductBias: biased, 50 factors, y_range (0, 5.5)."""
-        return dataclasses.replace(cls(kind="biased", n_factors=50, y_range=(0.0, 5.5), init_std=0.01), **changes)
+        """The fastai book's DotProductBias: biased, 50 factors, y_range (0, 5.5); ``kind="neural"`` gives its
+        ``collab_learner(use_nn=True, layers=[100, 50])``."""
+        book = cls(kind="biased", n_factors=50, y_range=(0.0, 5.5), init_std=0.01, layers=(100, 50), emb_sizes=None,
+                   batchnorm=True, dropout=0.0, loss="mse", levels=None)
+        return dataclasses.replace(book, **changes)
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
@@ -69,11 +87,38 @@ class ModelSpec:
             object.__setattr__(self, "y_range", (lo, hi))
         if not self.init_std > 0:
             raise ConfigError(f"init_std must be positive, got {self.init_std!r}")
+        layers = tuple(self.layers)
+        if any(not isinstance(n, int) or isinstance(n, bool) or n < 1 for n in layers):
+            raise ConfigError(f"layers must be positive integers (hidden sizes), got {self.layers!r}")
+        if self.kind in ("neural", "neumf") and not layers:
+            raise ConfigError(f"a {self.kind} model needs at least one hidden layer, e.g. layers=(100, 50)")
+        if self.kind == "neumf" and layers[0] < 2:
+            raise ConfigError(f"neumf's first layer must be >= 2 (its MLP embeddings are layers[0] // 2), got {layers[0]}")
+        object.__setattr__(self, "layers", layers)
+        if self.emb_sizes is not None:
+            sizes = tuple(self.emb_sizes)
+            if len(sizes) != 2 or any(not isinstance(n, int) or n < 1 for n in sizes):
+                raise ConfigError(f"emb_sizes must be two positive integers (user, item), got {self.emb_sizes!r}")
+            object.__setattr__(self, "emb_sizes", sizes)
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"dropout must lie in [0, 1), got {self.dropout!r}")
+        if self.loss not in LOSSES:
+            raise ConfigError(f"loss {self.loss!r} is unknown; expected one of {', '.join(LOSSES)}")
+        if self.levels is not None:
+            levels = tuple(float(v) for v in self.levels)
+            if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:])):
+                raise ConfigError(f"levels must be at least two increasing rating values, got {self.levels!r}")
+            object.__setattr__(self, "levels", levels)
 
     @property
     def has_bias(self) -> bool:
         """Whether the model has user and item bias terms."""
         return self.kind == "biased"
+
+    @property
+    def n_outputs(self) -> int:
+        """Outputs per (user, item): 1 for MSE, one logit per rating level for cross-entropy."""
+        return len(self.levels) if self.loss == "cross_entropy" and self.levels else 1
 
     def to_json(self) -> dict[str, Any]:
         """The spec as a JSON-serialisable dict."""
@@ -111,7 +156,6 @@ class TrainConfig:
     beta2: float = 0.99
     eps: float = 1e-5
     sampling: str = "permutation"
-    loss: str = "mse"
 
     def __post_init__(self) -> None:
         def positive(name: str, value: float) -> None:
@@ -133,7 +177,7 @@ class TrainConfig:
         if not 0 <= self.beta2 < 1 or len(self.moms) != 3 or not all(0 <= m < 1 for m in self.moms):
             raise ConfigError(f"beta2 and moms must lie in [0, 1), got beta2={self.beta2!r}, moms={self.moms!r}")
         object.__setattr__(self, "moms", tuple(float(m) for m in self.moms))
-        for name, allowed in (("schedule", SCHEDULES), ("sampling", SAMPLINGS), ("loss", LOSSES)):
+        for name, allowed in (("schedule", SCHEDULES), ("sampling", SAMPLINGS)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} {getattr(self, name)!r} is unknown; expected one of {', '.join(allowed)}")
 
@@ -141,7 +185,7 @@ class TrainConfig:
     def book(cls, **changes: Any) -> TrainConfig:
         """The fastai book's chapter-8 recipe: ``fit_one_cycle(5, 5e-3, wd=0.1)`` at bs 64, fastai's Adam."""
         book = cls(epochs=5, lr=5e-3, wd=0.1, bs=64, schedule="one_cycle", pct_start=0.25, div=25.0, div_final=1e5,
-                   moms=(0.95, 0.85, 0.95), beta2=0.99, eps=1e-5, sampling="permutation", loss="mse")
+                   moms=(0.95, 0.85, 0.95), beta2=0.99, eps=1e-5, sampling="permutation")
         return dataclasses.replace(book, **changes)
 
     def to_json(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from recsys_core.errors import ConfigError
 from recsys_core.evaluation.metrics import mae, rmse
 from recsys_core.model import Model
 from recsys_core.params import init_params
+from recsys_core.reference import reference_levels
 from recsys_core.registry import Registry, get_registry
 from recsys_core.schedule import make_schedule
 from recsys_core.spec import ModelSpec, TrainConfig
@@ -30,6 +32,20 @@ def _triples(ratings: Ratings, index: np.ndarray) -> Triples:
         items=np.ascontiguousarray(ratings.items[index], dtype=np.int32),
         ratings=np.ascontiguousarray(ratings.ratings[index], dtype=np.float32),
     )
+
+
+MAX_LEVELS = 20
+
+
+def with_levels(spec: ModelSpec, ratings: Ratings) -> ModelSpec:
+    """``spec`` with its rating levels filled in from the data when it is a cross-entropy model without them."""
+    if spec.loss != "cross_entropy" or spec.levels is not None:
+        return spec
+    levels = np.unique(ratings.ratings)
+    if len(levels) > MAX_LEVELS:
+        raise ConfigError(f"cross-entropy needs ratings on a few fixed levels; these ratings take {len(levels)} values "
+                          f"(more than {MAX_LEVELS}); use loss='mse'")
+    return dataclasses.replace(spec, levels=tuple(float(v) for v in levels))
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -49,6 +65,7 @@ def prepare(
     The split (random holdout of ``valid_pct`` unless given), the initial params,
     the batch order and the per-step schedule.
     """
+    spec = with_levels(spec, ratings)
     if split is None:
         split = random_split(ratings, valid_pct=valid_pct, seed=config.seed)
     train = _triples(ratings, split.train)
@@ -99,6 +116,7 @@ def fit(
     ratings = registry.dataset(data).load() if isinstance(data, str) else data
     prepared = prepare(ratings, spec, config, split, valid_pct=valid_pct)
     job = prepared.job
+    spec = job.spec
 
     engine.devices()  # imports the framework now, so its import time is not counted as training
     start = time.perf_counter()
@@ -117,6 +135,9 @@ def fit(
         "seconds_per_epoch": float(np.mean(epoch_seconds)) if epoch_seconds else float("nan"),
         "ratings_per_second": len(job.train) * config.epochs / max(fit_seconds - output.compile_seconds, 1e-9),
     }
+    if spec.loss == "cross_entropy":
+        likely = reference_levels(spec, output.params, job.valid.users, job.valid.items)
+        metrics["accuracy"] = float(np.mean(np.abs(likely - job.valid.ratings) < 1e-6))
     info = {
         "backend": backend,
         "device": output.device,

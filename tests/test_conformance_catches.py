@@ -66,16 +66,16 @@ suite = BackendConformance()
 @pytest.mark.parametrize(("kind", "y_range"), [("dot", None), ("biased", (0.0, 5.5))])
 def test_offset_predictions_fail_the_reference_check(kind, y_range):
     with pytest.raises(AssertionError, match="Not equal to tolerance"):
-        suite.test_predictions_match_the_numpy_reference(OffByConstant(), kind, y_range)
+        suite.test_predictions_match_the_numpy_reference(OffByConstant(), kind, y_range, "mse")
 
 
 def test_skipped_weight_decay_fails_parity():
     torch_backend = get_registry().backend("torch")
     with pytest.raises(AssertionError, match="max_step_rel"):
-        suite.test_step_losses_match_the_reference_backend(SkipsWeightDecay(), torch_backend, "biased", (0.5, 5.5))
+        suite.test_step_losses_match_the_reference_backend(SkipsWeightDecay(), torch_backend, "biased", (0.5, 5.5), "mse")
 
 
 def test_a_correct_backend_passes_the_same_checks():
     torch_backend = get_registry().backend("torch")
-    suite.test_predictions_match_the_numpy_reference(torch_backend, "biased", (0.0, 5.5))
-    suite.test_step_losses_match_the_reference_backend(torch_backend, torch_backend, "biased", (0.5, 5.5))
+    suite.test_predictions_match_the_numpy_reference(torch_backend, "biased", (0.0, 5.5), "mse")
+    suite.test_step_losses_match_the_reference_backend(torch_backend, torch_backend, "biased", (0.5, 5.5), "mse")

@@ -12,7 +12,7 @@ def test_matches_torch_adamw_with_changing_lr_and_beta1():
     init = [torch.randn(30, 5), torch.randn(30)]
     ours = [torch.nn.Parameter(t.clone()) for t in init]
     theirs = [torch.nn.Parameter(t.clone()) for t in init]
-    opt = ScheduledAdamW(ours, beta2=0.99, eps=1e-5, weight_decay=0.1)
+    opt = ScheduledAdamW([(ours, 0.1)], beta2=0.99, eps=1e-5)
     ref = torch.optim.AdamW(theirs, lr=1e-3, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.1, fused=True)
     for step in range(25):
         lr, beta1 = 1e-3 * (1 + step), 0.95 - 0.004 * step

@@ -20,6 +20,7 @@ import optax
 from flax import nnx
 
 from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
+from recsys_core.params import is_decayed, level_targets
 from recsys_jax.device import resolve_device
 from recsys_jax.modules import build_module, to_canonical
 
@@ -32,32 +33,53 @@ def _schedule_fn(values: np.ndarray) -> Callable[[jax.Array], jax.Array]:
     return lambda count: table[jnp.minimum(count, last)]
 
 
+def _decay_mask(params: Any) -> Any:
+    """True for the parameters weight decay applies to (the core's rule: no Linear bias, BatchNorm or level)."""
+
+    def name(path: tuple[Any, ...]) -> str:
+        keys = [getattr(k, "key", getattr(k, "idx", None)) for k in path]
+        return ".".join(str(k) for k in keys if k is not None)
+
+    return jax.tree_util.tree_map_with_path(lambda path, _: is_decayed(name(path)), params)
+
+
 def make_optimizer(job: FitJob) -> optax.GradientTransformation:
-    """AdamW with decoupled weight decay, lr and b1 read per step from the core's schedule."""
+    """AdamW with decoupled weight decay (masked as the core says), lr and b1 read per step from the core's schedule."""
     cfg = job.config
-    return optax.inject_hyperparams(optax.adamw)(
+    return optax.inject_hyperparams(optax.adamw, static_args=("mask",))(
         learning_rate=_schedule_fn(job.schedule.lr),
         b1=_schedule_fn(job.schedule.beta1),
         b2=cfg.beta2,
         eps=cfg.eps,
         weight_decay=cfg.wd,
+        mask=_decay_mask,
     )
 
 
-def _put(triples: Triples, device: jax.Device) -> tuple[jax.Array, jax.Array, jax.Array]:
+def _put(job: FitJob, triples: Triples, device: jax.Device) -> tuple[jax.Array, jax.Array, jax.Array]:
+    targets = (level_targets(job.spec.levels, triples.ratings) if job.spec.loss == "cross_entropy"
+               else np.asarray(triples.ratings, dtype=np.float32))
     return (
         jax.device_put(np.asarray(triples.users, dtype=np.int32), device),
         jax.device_put(np.asarray(triples.items, dtype=np.int32), device),
-        jax.device_put(np.asarray(triples.ratings, dtype=np.float32), device),
+        jax.device_put(targets, device),
     )
 
 
-def squared_error_sum(model: Any, users: jax.Array, items: jax.Array, ratings: jax.Array) -> jax.Array:
-    """Sum of squared errors over a set (float32 per chunk, accumulated in float32 on device)."""
+def batch_losses(model: Any, users: jax.Array, items: jax.Array, targets: jax.Array, train: bool) -> jax.Array:
+    """Per-pair loss: squared error of the predicted rating, or cross-entropy over the level logits."""
+    if model.loss == "cross_entropy":
+        return optax.softmax_cross_entropy_with_integer_labels(model.outputs(users, items, train), targets)
+    diff = model(users, items, train) - targets
+    return diff * diff
+
+
+def loss_sum(model: Any, users: jax.Array, items: jax.Array, targets: jax.Array) -> jax.Array:
+    """Summed loss over a whole set in inference mode, in chunks (stays on device)."""
     total = jnp.zeros((), jnp.float32)
     for start in range(0, users.shape[0], VALID_CHUNK):
-        diff = model(users[start : start + VALID_CHUNK], items[start : start + VALID_CHUNK]) - ratings[start : start + VALID_CHUNK]
-        total = total + jnp.sum(diff * diff)
+        stop = start + VALID_CHUNK
+        total = total + jnp.sum(batch_losses(model, users[start:stop], items[start:stop], targets[start:stop], False))
     return total
 
 
@@ -66,16 +88,15 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
     dev = resolve_device(device)
     cfg = job.config
     with jax.default_device(dev):
-        model = build_module(job.spec, job.init)
+        model = build_module(job.spec, job.init, seed=cfg.seed)
         optimizer = nnx.Optimizer(model, make_optimizer(job), wrt=nnx.Param)
         graphdef, state = nnx.split((model, optimizer))
         state = jax.device_put(state, dev)
-        train_u, train_i, train_r = _put(job.train, dev)
-        valid_u, valid_i, valid_r = _put(job.valid, dev)
+        train_u, train_i, train_r = _put(job, job.train, dev)
+        valid_u, valid_i, valid_r = _put(job, job.valid, dev)
 
         def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> jax.Array:
-            diff = m(u, i) - r
-            return jnp.mean(diff * diff)
+            return jnp.mean(batch_losses(m, u, i, r, True))
 
         @jax.jit
         def run_epoch(state: Any, order: jax.Array) -> tuple[Any, jax.Array, jax.Array]:
@@ -87,7 +108,7 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
 
             state, losses = jax.lax.scan(step, state, order)
             m, _ = nnx.merge(graphdef, state)
-            valid_loss = squared_error_sum(m, valid_u, valid_i, valid_r) / max(valid_r.shape[0], 1)
+            valid_loss = loss_sum(m, valid_u, valid_i, valid_r) / max(valid_r.shape[0], 1)
             return state, losses, valid_loss
 
         step_losses = np.empty(job.total_steps, dtype=np.float32)

@@ -12,7 +12,8 @@ from torch.nn import functional as F
 
 from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
 from recsys_torch.device import resolve_device
-from recsys_torch.modules import build_module, to_canonical
+from recsys_core.params import is_decayed, level_targets
+from recsys_torch.modules import RatingModel, build_module, to_canonical
 from recsys_torch.optim import ScheduledAdamW
 
 VALID_CHUNK = 1 << 20
@@ -33,22 +34,34 @@ def _threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _tensors(triples: Triples, device: torch.device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _codes(triples: Triples, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     return (
         torch.from_numpy(np.asarray(triples.users, dtype=np.int64)).to(device),
         torch.from_numpy(np.asarray(triples.items, dtype=np.int64)).to(device),
-        torch.from_numpy(np.array(triples.ratings, dtype=np.float32, copy=True)).to(device),
     )
 
 
-def squared_error_sum(model: torch.nn.Module, users: torch.Tensor, items: torch.Tensor, ratings: torch.Tensor) -> torch.Tensor:
-    """Sum of squared errors over a set, scored in chunks (stays on device)."""
-    total = torch.zeros((), dtype=torch.float64, device=ratings.device)
-    for start in range(0, len(ratings), VALID_CHUNK):
+def batch_loss(model: RatingModel, users: torch.Tensor, items: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean loss of a batch: MSE of the predicted rating, or cross-entropy over the level logits."""
+    if model.spec.loss == "cross_entropy":
+        return F.cross_entropy(model.outputs(users, items), targets)
+    return F.mse_loss(model(users, items), targets)
+
+
+def loss_sum(model: RatingModel, users: torch.Tensor, items: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Summed loss over a whole set, scored in chunks (stays on device)."""
+    total = torch.zeros((), dtype=torch.float64, device=targets.device)
+    for start in range(0, len(targets), VALID_CHUNK):
         stop = start + VALID_CHUNK
-        diff = model(users[start:stop], items[start:stop]) - ratings[start:stop]
-        total += (diff.double() ** 2).sum()
+        total += batch_loss(model, users[start:stop], items[start:stop], targets[start:stop]).double() * (
+            len(targets[start:stop]))
     return total
+
+
+def _targets(job: FitJob, triples: Triples, device: torch.device) -> torch.Tensor:
+    if job.spec.loss == "cross_entropy":
+        return torch.from_numpy(level_targets(job.spec.levels, triples.ratings).astype(np.int64)).to(device)
+    return torch.from_numpy(np.array(triples.ratings, dtype=np.float32, copy=True)).to(device)
 
 
 def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = None) -> FitOutput:
@@ -60,7 +73,7 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
 
 
 def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None) -> FitOutput:
-    """Train ``job`` with fused AdamW on ``device``; returns canonical params and per-step losses.
+    """Train ``job`` with fused AdamW on ``device``; returns canonical state and per-step losses.
 
     Each step sets the lr and beta1 the core's schedule computed, runs forward,
     MSE loss, backward and the optimizer step; the loss is written into a
@@ -68,9 +81,15 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
     """
     cfg = job.config
     model = build_module(job.spec, job.init).to(dev)
-    optimizer = ScheduledAdamW(list(model.parameters()), beta2=cfg.beta2, eps=cfg.eps, weight_decay=cfg.wd)
-    train_u, train_i, train_r = _tensors(job.train, dev)
-    valid_u, valid_i, valid_r = _tensors(job.valid, dev)
+    named = list(model.named_parameters())
+    optimizer = ScheduledAdamW(
+        [([p for n, p in named if is_decayed(n)], cfg.wd), ([p for n, p in named if not is_decayed(n)], 0.0)],
+        beta2=cfg.beta2, eps=cfg.eps,
+    )
+    train_u, train_i = _codes(job.train, dev)
+    train_r = _targets(job, job.train, dev)
+    valid_u, valid_i = _codes(job.valid, dev)
+    valid_r = _targets(job, job.valid, dev)
     lrs = job.schedule.lr.tolist()
     beta1s = job.schedule.beta1.tolist()
     steps = job.batches.steps_per_epoch
@@ -84,7 +103,7 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
         users, items, ratings = train_u[order], train_i[order], train_r[order]
         losses = torch.empty(steps, dtype=torch.float32, device=dev)
         for s in range(steps):
-            loss = F.mse_loss(model(users[s], items[s]), ratings[s])
+            loss = batch_loss(model, users[s], items[s], ratings[s])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step(lrs[step], beta1s[step])
@@ -92,7 +111,7 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
             step += 1
         model.eval()
         with torch.no_grad():
-            valid_loss = (squared_error_sum(model, valid_u, valid_i, valid_r) / max(len(valid_r), 1)).item()
+            valid_loss = (loss_sum(model, valid_u, valid_i, valid_r) / max(len(valid_r), 1)).item()
         epoch_losses = losses.cpu().numpy()
         step_losses[step - steps : step] = epoch_losses
         result = EpochResult(
