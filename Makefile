@@ -25,18 +25,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: the fastai chapter-8 model on MovieLens 100k, on torch and on jax, each checkpoint re-scored by the other
+## demo: the chapter's line-up on torch and jax -> ./recsys-report/, then a checkpoint carried across frameworks
 demo: install
 	$(BIN)/recsys plugins
-	$(BIN)/recsys fit --dataset ml-100k --item-name title --model biased --backend torch \
-		--factors 50 --y-range 0 5.5 --epochs 5 --lr 5e-3 --wd 0.1 --bs 64 \
-		--valid-pct 0.2 --seed 42 --out demo-torch.safetensors
-	$(BIN)/recsys fit --dataset ml-100k --item-name title --model biased --backend jax \
-		--factors 50 --y-range 0 5.5 --epochs 5 --lr 5e-3 --wd 0.1 --bs 64 \
-		--valid-pct 0.2 --seed 42 --out demo-jax.safetensors
-	$(BIN)/recsys evaluate demo-torch.safetensors --backend jax
-	$(BIN)/recsys evaluate demo-jax.safetensors --backend torch
-	$(BIN)/recsys predict demo-torch.safetensors --user 42 --item "Star Wars (1977)" --item "Fargo (1996)" --user 42
+	$(BIN)/recsys compare --out recsys-report
+	$(BIN)/recsys fit --dataset ml-100k --item-name title --backend torch --out recsys-report/model.safetensors
+	$(BIN)/recsys evaluate recsys-report/model.safetensors --backend jax
+	$(BIN)/recsys recommend recsys-report/model.safetensors --user 42 -n 5
+	@echo "report: recsys-report/report.md (plots: recsys-report/*.png)"
 
 ## test: the whole suite
 test: install
@@ -47,4 +43,4 @@ bench: install
 	$(BIN)/python bench/fit_speed.py
 
 clean:
-	rm -rf $(VENV) demo-torch.safetensors demo-jax.safetensors .pytest_cache
+	rm -rf $(VENV) recsys-report .pytest_cache

@@ -104,12 +104,19 @@ def fit(
     split: SplitOpt = None,
     valid_pct: ValidPct = 0.2,
     seed: Seed = 42,
-    model: Annotated[str, typer.Option(help="Model kind: dot or biased.")] = SPEC.kind,
+    model: Annotated[str, typer.Option(help="Model kind: dot, biased, neural (fastai EmbeddingNN) or neumf.")] = SPEC.kind,
     backend: Backend = "torch",
     device: Device = "auto",
     factors: Annotated[int, typer.Option(help="Latent factors per user and item.")] = SPEC.n_factors,
     y_range: Annotated[tuple[float, float] | None, typer.Option(help="Output range LOW HIGH of sigmoid_range.")] = SPEC.y_range,
     no_y_range: Annotated[bool, typer.Option("--no-y-range", help="Raw dot product, no sigmoid_range.")] = False,
+    layers: Annotated[list[int] | None, typer.Option(
+        help="Hidden layer sizes of neural/neumf, e.g. --layers 100 50 (repeat the option or give several).")] = None,
+    emb_sizes: Annotated[tuple[int, int] | None, typer.Option(
+        help="User and item embedding sizes of neural (default: fastai's rule).")] = None,
+    batchnorm: Annotated[bool, typer.Option(help="BatchNorm in neural's hidden layers (fastai's LinBnDrop).")] = SPEC.batchnorm,
+    dropout: Annotated[float, typer.Option(help="Dropout after each hidden layer of neural/neumf.")] = SPEC.dropout,
+    loss: Annotated[str, typer.Option(help="mse, or cross_entropy over the rating levels (prediction = expected rating).")] = SPEC.loss,
     epochs: Annotated[int, typer.Option(help="Epochs.")] = CONFIG.epochs,
     lr: Annotated[float, typer.Option(help="Maximum learning rate of the one-cycle schedule.")] = CONFIG.lr,
     wd: Annotated[float, typer.Option(help="Decoupled weight decay (AdamW).")] = CONFIG.wd,
@@ -124,7 +131,9 @@ def fit(
     from recsys_core.splits import make_split
     from recsys_core.training import fit as run_fit
 
-    spec = ModelSpec(kind=model, n_factors=factors, y_range=None if no_y_range else y_range)
+    spec = ModelSpec(kind=model, n_factors=factors, y_range=None if no_y_range else y_range,
+                     layers=tuple(layers) if layers else SPEC.layers, emb_sizes=emb_sizes, batchnorm=batchnorm,
+                     dropout=dropout, loss=loss)
     config = TrainConfig(epochs=epochs, lr=lr, wd=wd, bs=bs, seed=seed, schedule=schedule, sampling=sampling,
                          pct_start=CONFIG.pct_start, beta2=CONFIG.beta2, eps=CONFIG.eps)
     ratings = _load_ratings(dataset, item_name, data_dir, file, list(columns))
@@ -141,6 +150,7 @@ def fit(
         out.print(
             f"validation RMSE {m['rmse']:.4f}  MAE {m['mae']:.4f}  ({m['fit_seconds']:.2f} s, "
             f"{m['seconds_per_epoch']:.3f} s/epoch, {m['ratings_per_second']:,.0f} ratings/s on {trained.info['device']})"
+            + (f"  accuracy of the most likely level {m['accuracy']:.4f}" if "accuracy" in m else "")
         )
     if out_path is not None:
         trained.save(out_path)
@@ -281,10 +291,30 @@ def _register_command_groups() -> None:
 _register_command_groups()
 
 
+#: Options that take several values after one flag (``--layers 100 50``), which click cannot express.
+MULTI_VALUE_OPTIONS = ("--layers",)
+
+
+def expand_multi_value_options(argv: list[str]) -> list[str]:
+    """``--layers 100 50`` -> ``--layers 100 --layers 50`` (numbers after the flag, up to the next option)."""
+    out: list[str] = []
+    flag: str | None = None
+    for token in argv:
+        if flag is not None and token.lstrip("-").replace(".", "", 1).isdigit() and not token.startswith("--"):
+            out += [flag, token]
+            continue
+        flag = None
+        if token in MULTI_VALUE_OPTIONS:
+            flag = token
+            continue
+        out.append(token)
+    return out
+
+
 def main() -> None:
     """Entry point of the ``recsys`` console script: recsys errors become one line and exit code 2."""
     try:
-        app()
+        app(args=expand_multi_value_options(sys.argv[1:]))
     except RecsysError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)

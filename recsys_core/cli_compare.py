@@ -226,7 +226,8 @@ def register(app: typer.Typer) -> None:
         summary = summarize(comparison.results, ["rmse"])
         if not quiet:
             for row in summary.itertuples(index=False):
-                out.print(f"{row.model:<11} {row.backend:<6} rmse {row.rmse_mean:.4f} ± {row.rmse_std:.4f}  "
+                spread = f" ± {row.rmse_std:.4f}" if row.runs > 1 else ""
+                out.print(f"{row.model:<11} {row.backend:<6} rmse {row.rmse_mean:.4f}{spread}  "
                           f"{row.fit_seconds_mean:.2f} s/fit  {row.seconds_per_epoch_mean:.3f} s/epoch  ({row.runs} runs)")
         out.print(f"report: {folder / 'report.md'}")
 

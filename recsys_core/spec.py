@@ -22,6 +22,9 @@ MODEL_KINDS: tuple[str, ...] = ("dot", "biased", "neural", "neumf")
 SCHEDULES: tuple[str, ...] = ("one_cycle", "constant")
 SAMPLINGS: tuple[str, ...] = ("permutation", "replacement")
 LOSSES: tuple[str, ...] = ("mse", "cross_entropy")
+#: ``adamw``: dense AdamW over every parameter (exact, the default); ``sparse_adam``: lazy row-wise Adam with
+#: decoupled weight decay on the embedding rows a batch touches (dense AdamW for the rest); see docs/scale.md.
+OPTIMIZERS: tuple[str, ...] = ("adamw", "sparse_adam")
 
 
 def _from_json(cls: type, data: dict[str, Any]) -> Any:
@@ -156,6 +159,7 @@ class TrainConfig:
     beta2: float = 0.99
     eps: float = 1e-5
     sampling: str = "permutation"
+    optimizer: str = "adamw"
 
     def __post_init__(self) -> None:
         def positive(name: str, value: float) -> None:
@@ -177,7 +181,7 @@ class TrainConfig:
         if not 0 <= self.beta2 < 1 or len(self.moms) != 3 or not all(0 <= m < 1 for m in self.moms):
             raise ConfigError(f"beta2 and moms must lie in [0, 1), got beta2={self.beta2!r}, moms={self.moms!r}")
         object.__setattr__(self, "moms", tuple(float(m) for m in self.moms))
-        for name, allowed in (("schedule", SCHEDULES), ("sampling", SAMPLINGS)):
+        for name, allowed in (("schedule", SCHEDULES), ("sampling", SAMPLINGS), ("optimizer", OPTIMIZERS)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} {getattr(self, name)!r} is unknown; expected one of {', '.join(allowed)}")
 

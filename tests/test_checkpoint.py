@@ -94,3 +94,13 @@ def test_failed_write_keeps_the_existing_file(tmp_path, checkpoint, monkeypatch)
         save_checkpoint(path, checkpoint)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]
+
+
+def test_written_files_get_ordinary_permissions(tmp_path, checkpoint):
+    import os
+    import stat
+
+    path = save_checkpoint(tmp_path / "m.safetensors", checkpoint)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

@@ -112,3 +112,24 @@ def test_the_conformance_one_liner_runs_the_suite_for_a_backend():
     missing = subprocess.run([sys.executable, "-m", "recsys_core.testing", "no-such-backend", "-k", "round_trip"],
                              capture_output=True, text=True)
     assert missing.returncode != 0 and "unknown backend 'no-such-backend'" in missing.stdout
+
+
+def test_multi_value_options_are_expanded():
+    from recsys_core.cli import expand_multi_value_options
+
+    assert expand_multi_value_options(["fit", "--layers", "100", "50", "--epochs", "2"]) == [
+        "fit", "--layers", "100", "--layers", "50", "--epochs", "2"]
+    assert expand_multi_value_options(["fit", "--layers", "8", "--layers", "4"]) == ["fit", "--layers", "8", "--layers", "4"]
+
+
+def test_neural_model_with_cross_entropy_from_the_command_line(tmp_path):
+    ckpt = tmp_path / "nn.safetensors"
+    run = recsys("fit", "--dataset", "synthetic", "--model", "neural", "--layers", "16", "8", "--loss", "cross_entropy",
+                 "--epochs", "2", "--bs", "256", "--out", ckpt, "--json")
+    result = last_json(run)
+    assert result["model"] == "neural" and 0.0 < result["accuracy"] < 1.0
+    from recsys_core.model import load_model
+
+    model = load_model(ckpt)
+    assert model.spec.layers == (16, 8) and model.spec.loss == "cross_entropy" and model.spec.levels == (1, 2, 3, 4, 5)
+    assert "mlp.1.bn.running_var" in model.params

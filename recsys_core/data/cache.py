@@ -15,6 +15,8 @@ from typing import BinaryIO
 
 import platformdirs
 
+from recsys_core.atomic import current_umask
+
 from recsys_core.errors import ChecksumError, DataError, DatasetUnavailableError
 
 _CHUNK = 1 << 20
@@ -71,6 +73,7 @@ def download(
         if checks and not any(got_sums[kind] == value for kind, value in checks.items()):
             found = ", ".join(f"{kind} {got_sums[kind]} (expected {value})" for kind, value in checks.items())
             raise ChecksumError(f"download of {url} does not match its published checksum: {found}; it was discarded")
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
