@@ -38,14 +38,14 @@ _EXPORTS = {
 
 __all__ = ["API_VERSION", "__version__", *sorted(_EXPORTS)]
 
-if TYPE_CHECKING:
-    from recsys_core.data import Ratings, Vocab, load_file, load_movielens, synthetic
-    from recsys_core.datasets import load_dataset
-    from recsys_core.model import Model, load_model
-    from recsys_core.registry import get_registry
-    from recsys_core.spec import ModelSpec, TrainConfig
-    from recsys_core.splits import Split, movielens_fold, random_split
-    from recsys_core.training import fit
+if TYPE_CHECKING:  # the names above, for type checkers and IDEs
+    from recsys_core.data import Ratings, Vocab, load_file, load_movielens, synthetic  # noqa: F401
+    from recsys_core.datasets import load_dataset  # noqa: F401
+    from recsys_core.model import Model, load_model  # noqa: F401
+    from recsys_core.registry import get_registry  # noqa: F401
+    from recsys_core.spec import ModelSpec, TrainConfig  # noqa: F401
+    from recsys_core.splits import Split, movielens_fold, random_split  # noqa: F401
+    from recsys_core.training import fit  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

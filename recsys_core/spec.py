@@ -109,7 +109,7 @@ class ModelSpec:
             raise ConfigError(f"loss {self.loss!r} is unknown; expected one of {', '.join(LOSSES)}")
         if self.levels is not None:
             levels = tuple(float(v) for v in self.levels)
-            if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:])):
+            if len(levels) < 2 or any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
                 raise ConfigError(f"levels must be at least two increasing rating values, got {self.levels!r}")
             object.__setattr__(self, "levels", levels)
 

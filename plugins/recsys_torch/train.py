@@ -15,6 +15,7 @@ from recsys_torch.device import resolve_device
 from recsys_core.params import is_decayed, level_targets
 from recsys_torch.modules import RatingModel, build_module, to_canonical
 from recsys_torch.optim import ScheduledAdamW
+from recsys_torch.sparse import LossOf, RowAdam, gathered_loss, table_side
 
 VALID_CHUNK = 1 << 20
 #: Below this many rows per step, intra-op threads cost more than they give (and
@@ -35,9 +36,10 @@ def _threads(count: int | None) -> Iterator[None]:
 
 
 def _codes(triples: Triples, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """int32 code tensors (half the memory of int64; embedding lookups take either), copied once."""
     return (
-        torch.from_numpy(np.asarray(triples.users, dtype=np.int64)).to(device),
-        torch.from_numpy(np.asarray(triples.items, dtype=np.int64)).to(device),
+        torch.from_numpy(np.array(triples.users, dtype=np.int32, copy=True)).to(device),
+        torch.from_numpy(np.array(triples.items, dtype=np.int32, copy=True)).to(device),
     )
 
 
@@ -73,7 +75,9 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
 
 
 def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None) -> FitOutput:
-    """Train ``job`` with fused AdamW on ``device``; returns canonical state and per-step losses.
+    """Train ``job`` with fused AdamW (or sparse-row Adam, see :mod:`recsys_torch.sparse`) on ``device``.
+
+    Returns canonical state and per-step losses.
 
     Each step sets the lr and beta1 the core's schedule computed, runs forward,
     MSE loss, backward and the optimizer step; the loss is written into a
@@ -82,10 +86,16 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
     cfg = job.config
     model = build_module(job.spec, job.init).to(dev)
     named = list(model.named_parameters())
+    sparse = cfg.optimizer == "sparse_adam"
+    tables = {n: p for n, p in named if sparse and table_side(n) is not None}
+    dense = [(n, p) for n, p in named if n not in tables]
     optimizer = ScheduledAdamW(
-        [([p for n, p in named if is_decayed(n)], cfg.wd), ([p for n, p in named if not is_decayed(n)], 0.0)],
+        [([p for n, p in dense if is_decayed(n)], cfg.wd), ([p for n, p in dense if not is_decayed(n)], 0.0)],
         beta2=cfg.beta2, eps=cfg.eps,
-    )
+    ) if dense else None
+    rows_opt = RowAdam(tables, {n: cfg.wd if is_decayed(n) else 0.0 for n in tables}, beta2=cfg.beta2,
+                       eps=cfg.eps) if tables else None
+    wrapper = LossOf(model, batch_loss)
     train_u, train_i = _codes(job.train, dev)
     train_r = _targets(job, job.train, dev)
     valid_u, valid_i = _codes(job.valid, dev)
@@ -103,10 +113,20 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
         users, items, ratings = train_u[order], train_i[order], train_r[order]
         losses = torch.empty(steps, dtype=torch.float32, device=dev)
         for s in range(steps):
-            loss = batch_loss(model, users[s], items[s], ratings[s])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step(lrs[step], beta1s[step])
+            if rows_opt is None:
+                loss = batch_loss(model, users[s], items[s], ratings[s])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step(lrs[step], beta1s[step])
+            else:
+                loss, leaves = gathered_loss(wrapper, tables, users[s], items[s], ratings[s])
+                if optimizer is not None:
+                    optimizer.zero_grad()
+                loss.backward()
+                if optimizer is not None:
+                    optimizer.step(lrs[step], beta1s[step])
+                rows_opt.step(step + 1, lrs[step], beta1s[step],
+                              {n: (idx, rows.detach(), rows.grad) for n, (idx, rows) in leaves.items()})
             losses[s] = loss.detach()
             step += 1
         model.eval()

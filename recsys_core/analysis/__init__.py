@@ -28,6 +28,7 @@ from recsys_core.analysis.rpca import RobustPCAResult, factor_robust_pca, robust
 from recsys_core.analysis.similarity import cosine_similarities, most_similar
 
 __all__ = [
+    "robust_pca",
     "BiasRanking",
     "FoldedUser",
     "PCAResult",

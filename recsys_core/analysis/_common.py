@@ -121,3 +121,12 @@ def most_rated(model: Trained, ratings: Ratings, side: str, n: int) -> np.ndarra
 def names_of(model: Trained, side: str, codes: np.ndarray) -> np.ndarray:
     """Names for codes of ``side``."""
     return vocab_of(model, side).decode(np.asarray(codes))
+
+
+def selected_codes(model: Trained, ratings: Ratings | None, side: str, top_rated: int | None) -> np.ndarray:
+    """Codes of the ``top_rated`` most-rated names of ``side`` (needs ``ratings``), or of every known name."""
+    if top_rated is None:
+        return np.arange(1, len(vocab_of(model, side)), dtype=np.int64)
+    if ratings is None:
+        raise DataError("top_rated needs ratings to count how often each name was rated")
+    return most_rated(model, ratings, side, top_rated)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recsys_core.analysis._common import Trained, bias_of, check_side, most_rated, names_of, rating_stats, vocab_of
+from recsys_core.analysis._common import Trained, bias_of, check_side, names_of, rating_stats, selected_codes
 from recsys_core.data.ratings import Ratings
 from recsys_core.errors import DataError
 
@@ -47,12 +47,7 @@ def bias_ranking(
     else:
         counts = np.zeros(len(bias), dtype=np.int64)
         means = np.full(len(bias), np.nan)
-    if top_rated is not None:
-        if ratings is None:
-            raise DataError("top_rated needs ratings to count how often each name was rated")
-        codes = most_rated(model, ratings, side, top_rated)
-    else:
-        codes = np.arange(1, len(vocab_of(model, side)), dtype=np.int64)
+    codes = selected_codes(model, ratings, side, top_rated)
     order = codes[np.lexsort((codes, bias[codes]))]
 
     def frame(chosen: np.ndarray) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recsys_core.analysis._common import Trained, check_side, factors_of, most_rated, names_of, vocab_of
+from recsys_core.analysis._common import Trained, check_side, factors_of, names_of, selected_codes
 from recsys_core.data.ratings import Ratings
 from recsys_core.errors import DataError
 
@@ -64,12 +64,7 @@ def factor_pca(
         >>> pca_extremes(result, n=10)
     """
     check_side(side)
-    if top_rated is not None:
-        if ratings is None:
-            raise DataError("top_rated needs ratings to count how often each name was rated")
-        codes = most_rated(model, ratings, side, top_rated)
-    else:
-        codes = np.arange(1, len(vocab_of(model, side)), dtype=np.int64)
+    codes = selected_codes(model, ratings, side, top_rated)
     scores, components, explained = pca_matrix(factors_of(model, side)[codes], k)
     return PCAResult(scores=scores, components=components, explained=explained,
                      names=names_of(model, side, codes), codes=codes, side=side)

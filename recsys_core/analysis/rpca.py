@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recsys_core.analysis._common import Trained, check_side, factors_of, most_rated, names_of, vocab_of
+from recsys_core.analysis._common import Trained, check_side, factors_of, names_of, selected_codes
 from recsys_core.analysis.pca import PCAResult, matrix_pca
 from recsys_core.data.ratings import Ratings
 from recsys_core.errors import DataError
@@ -79,12 +79,7 @@ def factor_robust_pca(
 ) -> tuple[RobustPCAResult, PCAResult, PCAResult]:
     """Robust PCA of the factors of ``side`` and the PCA views of its L and S: (result, pca of L, pca of S)."""
     check_side(side)
-    if top_rated is not None:
-        if ratings is None:
-            raise DataError("top_rated needs ratings to count how often each name was rated")
-        codes = most_rated(model, ratings, side, top_rated)
-    else:
-        codes = np.arange(1, len(vocab_of(model, side)), dtype=np.int64)
+    codes = selected_codes(model, ratings, side, top_rated)
     result = robust_pca(factors_of(model, side)[codes], lam=lam)
     names = names_of(model, side, codes)
     return (
