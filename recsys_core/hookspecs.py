@@ -10,6 +10,13 @@ Its hooks are plain functions decorated with :data:`hookimpl`, each returning
 a list of named objects. Every hook is called once per process, lazily, the
 first time the registry is needed; a hook may raise and only its own plugin
 is reported broken.
+
+A plugin module should declare the plugin API it was written against::
+
+    RECSYS_API_VERSION = 1
+
+(compared with :data:`recsys_core.API_VERSION`; on a mismatch the registry
+reports the plugin and skips its hooks).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ PROJECT = "recsys"
 hookspec = pluggy.HookspecMarker(PROJECT)
 #: Decorate a plugin's hook functions with this.
 hookimpl = pluggy.HookimplMarker(PROJECT)
+#: The module attribute a plugin sets to the plugin API version it needs (an int).
+API_VERSION_ATTRIBUTE = "RECSYS_API_VERSION"
 
 
 @hookspec

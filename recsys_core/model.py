@@ -39,12 +39,14 @@ class Model:
         device: str = "auto",
         history: Sequence[EpochResult] = (),
         step_losses: np.ndarray | None = None,
+        ratings: Ratings | None = None,
     ) -> None:
         self.checkpoint = checkpoint
         self.backend = backend
         self.device = device
         self.history = list(history)
         self.step_losses = step_losses
+        self.ratings = ratings  # the data it was fit on, in this process (not saved)
         self._predictor: Predictor | None = None
 
     # -- what it is ----------------------------------------------------------
@@ -137,11 +139,20 @@ class Model:
             out[~known] = np.float32(self.info.get("train_mean", np.nan))
         return out
 
-    def evaluate(self, ratings: Ratings, split: Split | None = None, *, unknown: str = "fallback") -> dict[str, float]:
-        """RMSE and MAE on ``ratings`` (or on ``split.valid`` rows of it).
+    def evaluate(self, data: Ratings | Split, split: Split | None = None, *, unknown: str = "fallback") -> dict[str, float]:
+        """RMSE and MAE on ``data`` (or on its ``split.valid`` rows); ``evaluate(split)`` uses the data it was fit on.
 
-        ``ratings`` may use other vocabularies than the model: names are matched.
+        ``data`` may use other vocabularies than the model: names are matched.
+
+        Example:
+            >>> model.evaluate(rs.movielens_fold(ratings, "u1"))
         """
+        if isinstance(data, Split):
+            if self.ratings is None:
+                raise DataError("evaluate(split) needs the ratings this model was fit on, which a loaded model does "
+                                "not have; call evaluate(ratings, split)")
+            data, split = self.ratings, data
+        ratings = data
         subset = ratings.subset(split.valid) if split is not None else ratings
         if _same(subset.user_vocab, self.user_vocab) and _same(subset.item_vocab, self.item_vocab):
             preds = self.predict_codes(subset.users, subset.items)
@@ -170,7 +181,8 @@ class Model:
 
     def on(self, backend: str, device: str = "auto") -> Model:
         """The same model predicting through another backend/device."""
-        return Model(self.checkpoint, backend=backend, device=device, history=self.history, step_losses=self.step_losses)
+        return Model(self.checkpoint, backend=backend, device=device, history=self.history,
+                     step_losses=self.step_losses, ratings=self.ratings)
 
 
 def _same(a: Vocab, b: Vocab) -> bool:

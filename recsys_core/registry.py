@@ -6,6 +6,12 @@ on the first :func:`get_registry` call. A plugin that fails to import, defines
 an unknown hook, raises from a hook, or registers a name that is already taken
 is recorded as a one-line problem; every other plugin keeps working.
 Set ``RECSYS_DISABLE_PLUGINS=name1,name2`` to switch plugins off by name.
+
+A plugin module may declare the plugin API it was written against with a
+module attribute ``RECSYS_API_VERSION = 1`` (see
+:data:`recsys_core.hookspecs.API_VERSION_ATTRIBUTE`); when it differs from
+:data:`recsys_core._version.API_VERSION` the plugin is reported and none of its
+hooks are registered. A plugin that declares nothing is assumed compatible.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, Generic, TypeVar
 import pluggy
 
 from recsys_core import builtin, hookspecs
+from recsys_core._version import API_VERSION
 from recsys_core.backend import Backend
 from recsys_core.errors import BackendUnavailableError, UnknownNameError
 
@@ -39,6 +46,7 @@ class PluginStatus:
     status: str = "ok"  # "ok", "failed" or "disabled"
     error: str | None = None
     provides: dict[str, list[str]] = field(default_factory=dict)
+    api_version: int | None = None  # what the plugin declares (RECSYS_API_VERSION); None: undeclared
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,13 @@ class Registry:
         self._register(name, plugin)
 
     def _register(self, name: str, plugin: object) -> None:
+        declared = getattr(plugin, hookspecs.API_VERSION_ATTRIBUTE, None)
+        if declared is not None:
+            self.plugins[name].api_version = declared if isinstance(declared, int) else None
+            if not isinstance(declared, int) or isinstance(declared, bool) or declared != API_VERSION:
+                self._fail(name, f"built for recsys plugin API {declared!r}, but this recsys-core provides API "
+                                 f"{API_VERSION}; install a version of the plugin made for it (its hooks were skipped)")
+                return
         try:
             self._pm.register(plugin, name=name)
         except Exception as exc:

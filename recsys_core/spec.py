@@ -25,6 +25,9 @@ LOSSES: tuple[str, ...] = ("mse", "cross_entropy")
 #: ``adamw``: dense AdamW over every parameter (exact, the default); ``sparse_adam``: lazy row-wise Adam with
 #: decoupled weight decay on the embedding rows a batch touches (dense AdamW for the rest); see docs/scale.md.
 OPTIMIZERS: tuple[str, ...] = ("adamw", "sparse_adam")
+#: ``none``: one device; ``data``: every global batch split over the devices (jax) or processes (torchrun), params
+#: replicated, gradients averaged; ``data+rows``: also the embedding tables split by rows (jax); see docs/scale.md.
+DISTRIBUTED: tuple[str, ...] = ("none", "data", "data+rows")
 
 
 def _from_json(cls: type, data: dict[str, Any]) -> Any:
@@ -160,6 +163,7 @@ class TrainConfig:
     eps: float = 1e-5
     sampling: str = "permutation"
     optimizer: str = "adamw"
+    distributed: str = "none"
 
     def __post_init__(self) -> None:
         def positive(name: str, value: float) -> None:
@@ -181,7 +185,8 @@ class TrainConfig:
         if not 0 <= self.beta2 < 1 or len(self.moms) != 3 or not all(0 <= m < 1 for m in self.moms):
             raise ConfigError(f"beta2 and moms must lie in [0, 1), got beta2={self.beta2!r}, moms={self.moms!r}")
         object.__setattr__(self, "moms", tuple(float(m) for m in self.moms))
-        for name, allowed in (("schedule", SCHEDULES), ("sampling", SAMPLINGS), ("optimizer", OPTIMIZERS)):
+        for name, allowed in (("schedule", SCHEDULES), ("sampling", SAMPLINGS), ("optimizer", OPTIMIZERS),
+                              ("distributed", DISTRIBUTED)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} {getattr(self, name)!r} is unknown; expected one of {', '.join(allowed)}")
 

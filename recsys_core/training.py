@@ -158,4 +158,5 @@ def fit(
         spec=spec, config=config, params=output.params, user_vocab=ratings.user_vocab,
         item_vocab=ratings.item_vocab, metrics=metrics, info=info,
     )
-    return Model(checkpoint, backend=backend, device=device, history=output.history, step_losses=output.step_losses)
+    return Model(checkpoint, backend=backend, device=device, history=output.history, step_losses=output.step_losses,
+                 ratings=ratings)

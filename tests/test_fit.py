@@ -57,6 +57,8 @@ def test_checkpoint_predicts_the_same_in_a_new_process(book_model, tmp_path):
     np.testing.assert_array_equal(np.float32(got), expected)
     reloaded = rs.load_model(path)
     np.testing.assert_array_equal(reloaded.predict(pairs), expected)
+    with pytest.raises(DataError, match="call evaluate\\(ratings, split\\)"):
+        reloaded.evaluate(rs.random_split(100_000))
 
 
 def test_evaluate_on_the_training_split_reproduces_the_metrics(book_model, ml100k_titles):
@@ -64,6 +66,9 @@ def test_evaluate_on_the_training_split_reproduces_the_metrics(book_model, ml100
     result = book_model.evaluate(ml100k_titles, split)
     assert result["rmse"] == pytest.approx(book_model.metrics["rmse"], abs=1e-6)
     assert result["unknown"] == 0
+    assert book_model.evaluate(split)["rmse"] == result["rmse"]  # the data it was fit on
+    fold = book_model.evaluate(rs.movielens_fold(ml100k_titles, "u1"))
+    assert fold["n"] == 20_000 and fold["rmse"] < result["rmse"]  # u1.test overlaps the training rows
 
 
 def test_unknown_names_follow_the_policy(book_model):

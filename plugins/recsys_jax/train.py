@@ -84,31 +84,49 @@ def loss_sum(model: Any, users: jax.Array, items: jax.Array, targets: jax.Array)
 
 
 def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = None) -> FitOutput:
-    """Train ``job`` on ``device``: per epoch, one compiled scan of forward, MSE, grad and AdamW update."""
-    dev = resolve_device(device)
+    """Train ``job`` on ``device``: per epoch, one compiled scan of forward, loss, grad and optimizer update.
+
+    ``job.config.optimizer="sparse_adam"`` runs lazy row-wise Adam (:mod:`recsys_jax.sparse`);
+    ``job.config.distributed`` other than ``"none"`` runs data parallel over every device jax sees
+    (:mod:`recsys_jax.sharding`; ``device`` is then ignored).
+    """
     cfg = job.config
+    mesh = None
+    if cfg.distributed != "none":
+        from recsys_jax.sharding import check_batch, make_mesh
+
+        mesh = make_mesh()
+        check_batch(cfg.bs, mesh)
+        dev = mesh.devices.flat[0]
+    else:
+        dev = resolve_device(device)
     with jax.default_device(dev):
         model = build_module(job.spec, job.init, seed=cfg.seed)
-        optimizer = nnx.Optimizer(model, make_optimizer(job), wrt=nnx.Param)
-        graphdef, state = nnx.split((model, optimizer))
-        state = jax.device_put(state, dev)
-        train_u, train_i, train_r = _put(job, job.train, dev)
+        train = _put(job, job.train, dev)
         valid_u, valid_i, valid_r = _put(job, job.valid, dev)
+        step, state, current = _dense_step(job, model, train) if cfg.optimizer == "adamw" else _sparse_step(
+            job, model, train)
+        place_order: Callable[[np.ndarray], jax.Array] = lambda a: jax.device_put(a, dev)  # noqa: E731
+        if mesh is None:
+            state = jax.device_put(state, dev)
+        else:
+            from recsys_jax.sharding import AXIS, batch_sharding, replicated, state_shardings
 
-        def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> jax.Array:
-            return jnp.mean(batch_losses(m, u, i, r, True))
+            train = tuple(jax.device_put(a, replicated(mesh)) for a in train)
+            valid_u, valid_i, valid_r = (jax.device_put(a, replicated(mesh)) for a in (valid_u, valid_i, valid_r))
+            state = jax.device_put(state, state_shardings(state, mesh, (job.n_users, job.n_items),
+                                                          rows=cfg.distributed == "data+rows"))
+            place_order = lambda a: jax.device_put(a, batch_sharding(mesh))  # noqa: E731
+            inner = step
+            row_sharding = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec(AXIS))
+
+            def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
+                return inner(state, jax.lax.with_sharding_constraint(rows, row_sharding))
 
         @jax.jit
         def run_epoch(state: Any, order: jax.Array) -> tuple[Any, jax.Array, jax.Array]:
-            def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
-                m, opt = nnx.merge(graphdef, state)
-                loss, grads = nnx.value_and_grad(loss_fn)(m, train_u[rows], train_i[rows], train_r[rows])
-                opt.update(m, grads)
-                return nnx.state((m, opt)), loss
-
             state, losses = jax.lax.scan(step, state, order)
-            m, _ = nnx.merge(graphdef, state)
-            valid_loss = loss_sum(m, valid_u, valid_i, valid_r) / max(valid_r.shape[0], 1)
+            valid_loss = loss_sum(current(state), valid_u, valid_i, valid_r) / max(valid_r.shape[0], 1)
             return state, losses, valid_loss
 
         step_losses = np.empty(job.total_steps, dtype=np.float32)
@@ -117,7 +135,7 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
         compile_seconds = 0.0
         for epoch in range(cfg.epochs):
             start = time.perf_counter()
-            order = jax.device_put(job.batches.epoch(epoch).astype(np.int32), dev)
+            order = place_order(job.batches.epoch(epoch).astype(np.int32))
             if epoch == 0:
                 compiled = run_epoch.lower(state, order).compile()
                 compile_seconds = time.perf_counter() - start
@@ -132,8 +150,41 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
             history.append(result)
             if on_epoch is not None:
                 on_epoch(result)
-        model, _ = nnx.merge(graphdef, state)
+        where = f"{dev.platform}:{dev.id}" if mesh is None else f"{dev.platform} x{mesh.devices.size} ({cfg.distributed})"
         return FitOutput(
-            params=to_canonical(model), history=history, step_losses=step_losses, device=f"{dev.platform}:{dev.id}",
+            params=to_canonical(current(state)), history=history, step_losses=step_losses, device=where,
             compile_seconds=compile_seconds,
         )
+
+
+StepFn = Callable[[Any, jax.Array], tuple[Any, jax.Array]]
+
+
+def _dense_step(job: FitJob, model: Any, train: tuple[jax.Array, jax.Array, jax.Array]
+                ) -> tuple[StepFn, Any, Callable[[Any], Any]]:
+    """AdamW over every parameter: (scan body, initial state, state -> model)."""
+    optimizer = nnx.Optimizer(model, make_optimizer(job), wrt=nnx.Param)
+    graphdef, state = nnx.split((model, optimizer))
+    train_u, train_i, train_r = train
+
+    def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> jax.Array:
+        return jnp.mean(batch_losses(m, u, i, r, True))
+
+    def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
+        m, opt = nnx.merge(graphdef, state)
+        loss, grads = nnx.value_and_grad(loss_fn)(m, train_u[rows], train_i[rows], train_r[rows])
+        opt.update(m, grads)
+        return nnx.state((m, opt)), loss
+
+    return step, state, lambda state: nnx.merge(graphdef, state)[0]
+
+
+def _sparse_step(job: FitJob, model: Any, train: tuple[jax.Array, jax.Array, jax.Array]
+                 ) -> tuple[StepFn, Any, Callable[[Any], Any]]:
+    """Lazy row-wise Adam (see :mod:`recsys_jax.sparse`): (scan body, initial state, state -> model)."""
+    from recsys_jax.sparse import SparseModel, make_sparse_step
+
+    parts = SparseModel(model)
+    state = parts.initial(model)
+    return (make_sparse_step(job, parts, batch_losses, train), state,
+            lambda state: parts.merge(state["params"], state["rest"]))

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from recsys_core.errors import ConfigError
 from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
 from recsys_torch.device import resolve_device
 from recsys_core.params import is_decayed, level_targets
@@ -69,15 +70,34 @@ def _targets(job: FitJob, triples: Triples, device: torch.device) -> torch.Tenso
 def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = None) -> FitOutput:
     """Train ``job`` on ``device`` (small CPU batches on one thread); see :func:`train`."""
     dev = resolve_device(device)
+    if job.config.distributed != "none":
+        return _train_distributed(job, dev, on_epoch)
     single = dev.type == "cpu" and job.config.bs < SINGLE_THREAD_BELOW
     with _threads(1 if single else None):
         return train(job, dev, on_epoch)
 
 
-def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None) -> FitOutput:
+def _train_distributed(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None) -> FitOutput:
+    from recsys_torch import distributed
+
+    cfg = job.config
+    if cfg.distributed != "data" or cfg.optimizer != "adamw":
+        raise ConfigError(f"the torch backend runs distributed='data' with optimizer='adamw' only, got "
+                          f"distributed={cfg.distributed!r}, optimizer={cfg.optimizer!r} (row-sharded tables: "
+                          "use the jax backend, or TorchRec on a cluster; see docs/scale.md)")
+    rank, world, dev = distributed.init(dev)
+    part = distributed.shard(cfg.bs, rank, world)
+    single = dev.type == "cpu" and cfg.bs // world < SINGLE_THREAD_BELOW
+    with _threads(1 if single else None):
+        return train(job, dev, on_epoch, shard=(part, world))
+
+
+def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None, *,
+          shard: tuple[slice, int] | None = None) -> FitOutput:
     """Train ``job`` with fused AdamW (or sparse-row Adam, see :mod:`recsys_torch.sparse`) on ``device``.
 
-    Returns canonical state and per-step losses.
+    Returns canonical state and per-step losses. ``shard=(columns, world)``: this process's columns of every
+    global batch, gradients averaged over ``world`` processes before each step (see :mod:`recsys_torch.distributed`).
 
     Each step sets the lr and beta1 the core's schedule computed, runs forward,
     MSE loss, backward and the optimizer step; the loss is written into a
@@ -96,6 +116,9 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
     rows_opt = RowAdam(tables, {n: cfg.wd if is_decayed(n) else 0.0 for n in tables}, beta2=cfg.beta2,
                        eps=cfg.eps) if tables else None
     wrapper = LossOf(model, batch_loss)
+    params = [p for _, p in named]
+    if shard is not None:
+        from recsys_torch.distributed import average, average_gradients
     train_u, train_i = _codes(job.train, dev)
     train_r = _targets(job, job.train, dev)
     valid_u, valid_i = _codes(job.valid, dev)
@@ -110,6 +133,8 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
         start = time.perf_counter()
         model.train()
         order = torch.from_numpy(job.batches.epoch(epoch)).to(dev)
+        if shard is not None:
+            order = order[:, shard[0]]
         users, items, ratings = train_u[order], train_i[order], train_r[order]
         losses = torch.empty(steps, dtype=torch.float32, device=dev)
         for s in range(steps):
@@ -117,6 +142,8 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
                 loss = batch_loss(model, users[s], items[s], ratings[s])
                 optimizer.zero_grad()
                 loss.backward()
+                if shard is not None:
+                    average_gradients(params, shard[1])
                 optimizer.step(lrs[step], beta1s[step])
             else:
                 loss, leaves = gathered_loss(wrapper, tables, users[s], items[s], ratings[s])
@@ -132,6 +159,8 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None)
         model.eval()
         with torch.no_grad():
             valid_loss = (loss_sum(model, valid_u, valid_i, valid_r) / max(len(valid_r), 1)).item()
+        if shard is not None:
+            average(losses, shard[1])  # equal shards: the mean of the shard means is the global batch's mean
         epoch_losses = losses.cpu().numpy()
         step_losses[step - steps : step] = epoch_losses
         result = EpochResult(

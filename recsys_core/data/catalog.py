@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +63,28 @@ def _load_synthetic(*, data_dir: Path | None = None, progress: bool = True, **op
     return synthetic(**options)
 
 
+#: ml-25m's shape: users and items of the MovieLens 25M release.
+ML25M_USERS, ML25M_ITEMS = 162_541, 59_047
+#: Generated ml-25m-shaped sets for scale benchmarks: name -> number of ratings.
+SCALE_SETS = {"synthetic-1m": 1_000_000, "synthetic-5m": 5_000_000, "synthetic-25m": 25_000_000}
+
+
+def _scale(name: str, n_ratings: int) -> DatasetInfo:
+    def loader(*, data_dir: Path | None = None, progress: bool = True, **options: Any) -> Ratings:
+        del data_dir, progress
+        kwargs: dict[str, Any] = {"n_users": ML25M_USERS, "n_items": ML25M_ITEMS, "n_ratings": n_ratings,
+                                  "n_factors": 16, "seed": 0, **options}
+        ratings = synthetic(**kwargs)
+        return dataclasses.replace(ratings, name=name)
+
+    return DatasetInfo(
+        name=name,
+        description=(f"Generated, ml-25m-shaped: {n_ratings:,} ratings by {ML25M_USERS:,} users of {ML25M_ITEMS:,} "
+                     "items from a planted low-rank model (seconds to generate; options: see synthetic())"),
+        loader=loader,
+    )
+
+
 BUILTIN_DATASETS: tuple[DatasetInfo, ...] = (
     *(_movielens(name) for name in MOVIELENS),
     DatasetInfo(
@@ -72,4 +95,5 @@ BUILTIN_DATASETS: tuple[DatasetInfo, ...] = (
         ),
         loader=_load_synthetic,
     ),
+    *(_scale(name, n) for name, n in SCALE_SETS.items()),
 )

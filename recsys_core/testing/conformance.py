@@ -16,6 +16,7 @@ Tolerances are the module constants below; docs/parity.md explains them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from typing import Any, ClassVar
@@ -26,6 +27,7 @@ import pytest
 from recsys_core.backend import Backend, FitJob, FitOutput
 from recsys_core.checkpoint import Checkpoint
 from recsys_core.data import Ratings, synthetic
+from recsys_core.errors import ConfigError
 from recsys_core.model import Model
 from recsys_core.params import init_params
 from recsys_core.registry import get_registry
@@ -110,6 +112,33 @@ def _movielens_dir() -> str:
             pytest.fail(f"ml-100k is not in {root}; CI must provide it (RECSYS_DATA_DIR)")
         pytest.skip(f"ml-100k is not cached in {root}; set RECSYS_DATA_DIR to a folder holding ml-100k.zip")
     return root
+
+
+#: Cases of the sparse-row optimizer mode (``TrainConfig.optimizer="sparse_adam"``) parity check.
+SPARSE_CASES: tuple[tuple[str, tuple[float, float] | None, str], ...] = (
+    ("dot", None, "mse"),
+    ("dot", (0.0, 5.5), "mse"),
+    ("biased", (0.0, 5.5), "mse"),
+    ("biased", (0.0, 5.5), "cross_entropy"),
+)
+
+
+@functools.cache
+def _sparse_job(kind: str, y_range: tuple[float, float] | None, loss: str) -> FitJob:
+    job = small_job(kind=kind, y_range=y_range, loss=loss)
+    return dataclasses.replace(job, config=dataclasses.replace(job.config, optimizer="sparse_adam"))
+
+
+def _sparse_fit(backend: Backend, job: FitJob) -> FitOutput:
+    """A sparse-mode fit, skipped when the backend refuses the mode or visibly ignores it (the never-used row 0,
+    #na#, changed: dense AdamW decays it)."""
+    try:
+        out = _fit(backend, job)
+    except ConfigError as exc:
+        pytest.skip(f"backend {backend.name!r} does not support optimizer='sparse_adam': {exc}")
+    if not np.array_equal(out.params["user_factors"][0], job.init["user_factors"][0]):
+        pytest.skip(f"backend {backend.name!r} ignores optimizer='sparse_adam' (it updated rows no batch touched)")
+    return out
 
 
 def _truncate(out: FitOutput, steps: int) -> FitOutput:
@@ -294,6 +323,25 @@ class BackendConformance:
         else:
             report = compare_fits(ours, theirs)
             assert report.max_step_rel <= STEP_LOSS_RTOL, report
+
+    @pytest.mark.parametrize(("kind", "y_range", "loss"), SPARSE_CASES)
+    def test_sparse_adam_parity(self, backend: Backend, reference: Backend, kind: str, y_range: Any,
+                                loss: str) -> None:
+        """``optimizer="sparse_adam"``: rows no batch touched keep their initial bits, and per-step losses agree
+        with the reference backend within STEP_LOSS_RTOL (skipped where either backend lacks the mode)."""
+        self._supported(backend, kind)
+        if kind not in reference.models:
+            pytest.skip(f"reference backend {reference.name!r} does not implement {kind!r}")
+        job = _sparse_job(kind, y_range, loss)
+        ours, theirs = _sparse_fit(backend, job), _sparse_fit(reference, job)
+        untouched_users = np.setdiff1d(np.arange(job.n_users), job.train.users)
+        untouched_items = np.setdiff1d(np.arange(job.n_items), job.train.items)
+        np.testing.assert_array_equal(ours.params["user_factors"][untouched_users],
+                                      job.init["user_factors"][untouched_users])
+        np.testing.assert_array_equal(ours.params["item_factors"][untouched_items],
+                                      job.init["item_factors"][untouched_items])
+        report = compare_fits(ours, theirs)
+        assert report.max_step_rel <= STEP_LOSS_RTOL, report
 
     @pytest.mark.movielens
     def test_book_recipe_parity_on_ml100k(self, backend: Backend, reference: Backend) -> None:
