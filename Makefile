@@ -14,13 +14,14 @@ ifneq ($(wildcard $(SHARED_DATA)/ml-100k.zip),)
 export RECSYS_DATA_DIR ?= $(SHARED_DATA)
 endif
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench docs clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml examples/recsys-numpy/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet "$(TORCH_PIN)"
-	$(BIN)/pip install --quiet -e ".[torch,jax,plots,test]" "$(TORCH_PIN)"
+	$(BIN)/pip install --quiet -e ".[torch,jax,plots,test,docs]" "$(TORCH_PIN)"
+	$(BIN)/pip install --quiet -e examples/recsys-numpy "$(TORCH_PIN)"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,13 +35,18 @@ demo: install
 	$(BIN)/recsys recommend recsys-report/model.safetensors --user 42 -n 5
 	@echo "report: recsys-report/report.md (plots: recsys-report/*.png)"
 
-## test: the whole suite
+## test: the whole suite (with the example plugin installed), then the docs build, so neither can rot
 test: install
 	$(BIN)/pytest -q -n 2
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## docs: the mkdocs site -> ./site/ (strict: any warning fails)
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 ## bench: time the book's recipe and the toolkit's defaults
 bench: install
 	$(BIN)/python bench/fit_speed.py
 
 clean:
-	rm -rf $(VENV) recsys-report .pytest_cache
+	rm -rf $(VENV) recsys-report site .pytest_cache

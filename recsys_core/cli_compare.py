@@ -208,7 +208,10 @@ def register(app: typer.Typer) -> None:
             chosen = named_models(_csv(models)) if models or not exp.get("models") else exp["models"]
             if models and exp.get("models"):
                 chosen = {n: exp["models"][n] if n in exp["models"] else named_models([n])[n] for n in _csv(models) or []}
-            names = _csv(backends) or exp.get("backends") or get_registry().available_backends()
+            registry = get_registry()
+            names = _csv(backends) or exp.get("backends") or [
+                b for b in registry.available_backends()
+                if all(spec.kind in registry.backend(b).models for spec, _ in chosen.values())]
             seed_list = [int(s) for s in _csv(seeds)] if seeds else exp.get("seeds")
             split_list = [folds] if folds else (exp.get("splits") or [split])
             datasets = [dataset] if dataset else (exp.get("datasets") or ["ml-100k"])

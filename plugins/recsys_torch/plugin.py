@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from recsys_core.hookspecs import hookimpl
+
+#: The core plugin API this plugin is written against (checked by the registry).
+RECSYS_API_VERSION = 1
 from recsys_torch.backend import TorchBackend
 
 
