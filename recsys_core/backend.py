@@ -94,7 +94,9 @@ class Backend(Protocol):
 
     A backend must import its framework lazily (inside its methods), so that a
     missing framework is reported by :meth:`unavailable` instead of breaking
-    plugin discovery.
+    plugin discovery. It may also declare ``optimizers`` (the
+    ``TrainConfig.optimizer`` values it implements); without it, only
+    ``("adamw",)`` is assumed and ``fit`` refuses the others before any work.
     """
 
     name: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -123,6 +124,10 @@ def fit(
     bs: Annotated[int, typer.Option(help="Batch size.")] = CONFIG.bs,
     schedule: Annotated[str, typer.Option(help="one_cycle or constant.")] = "one_cycle",
     sampling: Annotated[str, typer.Option(help="permutation (every rating once per epoch) or replacement (fastai >= 2.8).")] = "permutation",
+    optimizer: Annotated[str, typer.Option(
+        help="adamw (dense, exact) or sparse_adam (lazy row-wise Adam for large tables; see docs/scale.md).")] = CONFIG.optimizer,
+    distributed: Annotated[bool, typer.Option(
+        "--distributed", help="Data parallel: torch under torchrun (gloo/nccl), jax over every device it sees.")] = False,
     out_path: Annotated[Path | None, typer.Option("--out", help="Write the trained model to this .safetensors file.")] = None,
     json_out: JsonOut = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table or progress bar.")] = False,
@@ -135,7 +140,10 @@ def fit(
                      layers=tuple(layers) if layers else SPEC.layers, emb_sizes=emb_sizes, batchnorm=batchnorm,
                      dropout=dropout, loss=loss)
     config = TrainConfig(epochs=epochs, lr=lr, wd=wd, bs=bs, seed=seed, schedule=schedule, sampling=sampling,
-                         pct_start=CONFIG.pct_start, beta2=CONFIG.beta2, eps=CONFIG.eps)
+                         pct_start=CONFIG.pct_start, beta2=CONFIG.beta2, eps=CONFIG.eps, optimizer=optimizer,
+                         distributed="data" if distributed else "none")
+    if distributed and int(os.environ.get("RANK", "0")) != 0:
+        quiet, out_path, json_out = True, None, False  # one rank reports and saves
     ratings = _load_ratings(dataset, item_name, data_dir, file, list(columns))
     the_split = make_split(ratings, split, valid_pct=valid_pct, seed=seed, data_dir=data_dir)
     context = {

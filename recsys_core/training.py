@@ -113,6 +113,10 @@ def fit(
     engine = registry.backend(backend)
     if spec.kind not in engine.models:
         raise ConfigError(f"backend {backend!r} does not implement model {spec.kind!r}; it has {', '.join(engine.models)}")
+    optimizers = getattr(engine, "optimizers", ("adamw",))
+    if config.optimizer not in optimizers:
+        raise ConfigError(f"backend {backend!r} does not implement optimizer {config.optimizer!r}; it has "
+                          f"{', '.join(optimizers)}")
     ratings = registry.dataset(data).load() if isinstance(data, str) else data
     prepared = prepare(ratings, spec, config, split, valid_pct=valid_pct)
     job = prepared.job

@@ -133,3 +133,22 @@ def test_neural_model_with_cross_entropy_from_the_command_line(tmp_path):
     model = load_model(ckpt)
     assert model.spec.layers == (16, 8) and model.spec.loss == "cross_entropy" and model.spec.levels == (1, 2, 3, 4, 5)
     assert "mlp.1.bn.running_var" in model.params
+
+
+def test_an_optimizer_a_backend_lacks_is_refused_before_work():
+    pytest.importorskip("recsys_numpy")
+    run = recsys("fit", "--dataset", "synthetic", "--backend", "numpy", "--model", "dot", "--optimizer", "sparse_adam",
+                 check=False)
+    assert run.returncode == 2
+    assert "backend 'numpy' does not implement optimizer 'sparse_adam'; it has adamw" in run.stderr
+
+
+def test_sparse_adam_from_the_command_line():
+    pytest.importorskip("jax")
+    run = recsys("fit", "--dataset", "synthetic-1m", "--optimizer", "sparse_adam", "--bs", "1024", "--epochs", "3",
+                 "--lr", "1e-2", "--backend", "jax", "--factors", "8", "--json", "--quiet")
+    result = last_json(run)
+    from recsys_core import load_dataset
+
+    assert result["backend"] == "jax"
+    assert result["rmse"] < 0.97 * float(load_dataset("synthetic-1m").ratings.std())  # beats predicting the mean

@@ -10,7 +10,7 @@ from recsys_core.errors import PluginError
 
 def test_builtin_names():
     names = [info.name for info in BUILTIN_DATASETS]
-    assert names == ["ml-100k", "ml-latest-small", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-32m", "synthetic"]
+    assert names == ["ml-100k", "ml-latest-small", "ml-1m", "ml-10m", "ml-20m", "ml-25m", "ml-32m", "synthetic", "synthetic-1m", "synthetic-5m", "synthetic-25m"]
     assert all(info.description for info in BUILTIN_DATASETS)
 
 

@@ -48,12 +48,12 @@ print(json.dumps(result))
 
 def test_two_host_devices_match_one_device() -> None:
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run([sys.executable, "-c", SCRIPT], check=False, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["devices"] == 2
-    assert result["row_spec"] == str(("data", None)) or "data" in result["row_spec"]
-    assert result["dense_spec"] == "PartitionSpec()"
+    assert "'data'" in result["row_spec"]  # tables split by rows over the mesh axis
+    assert "data" not in result["dense_spec"]  # everything else replicated
     for key in ("adamw/data", "adamw/data+rows", "sparse_adam/data", "sparse_adam/data+rows"):
         steps, step_rel, param_abs, device = result[key]
         assert steps == 150 and "x2" in device, (key, device)

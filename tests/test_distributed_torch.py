@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,19 +30,37 @@ np.savez(f"{out}/{mode}-{os.environ.get('RANK', '0')}.npz", step_losses=fitted.s
 """
 
 
-def _run(args: list[str], tmp_path: Path) -> None:
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-3000:]
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "GLOO_SOCKET_IFNAME": "lo"}
+    return subprocess.run(args, check=False, capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path)
+
+
+def _torchrun(script: Path, tmp_path: Path, attempts: int = 3) -> None:
+    """torchrun with 2 ranks on a free port; a port another process grabbed in between is retried with a new one."""
+    for _ in range(attempts):
+        done = _run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr",
+                     "127.0.0.1", "--master-port", str(_free_port()), str(script), "data", str(tmp_path)], tmp_path)
+        if done.returncode == 0:
+            return
+        if not any(word in done.stderr for word in ("Address already in use", "Connection refused", "SIGABRT",
+                                                    "Connection reset", "timed out")):
+            break  # a real failure, not a rendezvous race: report it
+    raise AssertionError(done.stderr[-3000:])
 
 
 def test_two_gloo_processes_match_one_process(tmp_path: Path) -> None:
     """2 ranks x 64 rows = one process on batches of 128: 150 step losses and all params within float32 noise."""
     script = tmp_path / "fit.py"
     script.write_text(SCRIPT)
-    _run([sys.executable, str(script), "none", str(tmp_path)], tmp_path)
-    _run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", "0",
-          str(script), "data", str(tmp_path)], tmp_path)
+    single = _run([sys.executable, str(script), "none", str(tmp_path)], tmp_path)
+    assert single.returncode == 0, single.stderr[-3000:]
+    _torchrun(script, tmp_path)
     one, rank0, rank1 = (np.load(tmp_path / name) for name in ("none-0.npz", "data-0.npz", "data-1.npz"))
     assert one["step_losses"].shape == (150,)
     np.testing.assert_allclose(rank0["step_losses"], one["step_losses"], rtol=1e-5)

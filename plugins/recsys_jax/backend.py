@@ -18,6 +18,7 @@ class JaxBackend:
     name = "jax"
     description = "JAX + flax.nnx + optax, one compiled lax.scan per epoch"
     models: tuple[str, ...] = ("dot", "biased", "neural", "neumf")
+    optimizers: tuple[str, ...] = ("adamw", "sparse_adam")
 
     def unavailable(self) -> str | None:
         """None when jax, flax and optax import, else how to install them."""

@@ -67,7 +67,7 @@ class SparseModel:
 
 
 def make_sparse_step(job: FitJob, parts: SparseModel, batch_losses: Callable[..., jax.Array],
-                     data: tuple[jax.Array, jax.Array, jax.Array]) -> Callable[[SparseState, jax.Array],
+                     data: tuple[jax.Array, ...]) -> Callable[[SparseState, jax.Array],
                                                                                 tuple[SparseState, jax.Array]]:
     """The scan body: one lazy-Adam step over the batch at row positions ``rows`` [bs]."""
     cfg = job.config

@@ -102,30 +102,33 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
         dev = resolve_device(device)
     with jax.default_device(dev):
         model = build_module(job.spec, job.init, seed=cfg.seed)
-        train = _put(job, job.train, dev)
-        valid_u, valid_i, valid_r = _put(job, job.valid, dev)
-        step, state, current = _dense_step(job, model, train) if cfg.optimizer == "adamw" else _sparse_step(
-            job, model, train)
-        place_order: Callable[[np.ndarray], jax.Array] = lambda a: jax.device_put(a, dev)  # noqa: E731
+        data = (*_put(job, job.train, dev), *_put(job, job.valid, dev))
+        make_step, state, current = (_dense_step if cfg.optimizer == "adamw" else _sparse_step)(job, model)
+        constrain: Callable[[jax.Array], jax.Array] = lambda rows: rows
+        place_order: Callable[[np.ndarray], jax.Array] = lambda a: jax.device_put(a, dev)
         if mesh is None:
             state = jax.device_put(state, dev)
         else:
-            from recsys_jax.sharding import AXIS, batch_sharding, replicated, state_shardings
+            from recsys_jax.sharding import (
+                AXIS,
+                batch_sharding,
+                replicated,
+                state_shardings,
+            )
 
-            train = tuple(jax.device_put(a, replicated(mesh)) for a in train)
-            valid_u, valid_i, valid_r = (jax.device_put(a, replicated(mesh)) for a in (valid_u, valid_i, valid_r))
+            data = tuple(jax.device_put(a, replicated(mesh)) for a in data)
             state = jax.device_put(state, state_shardings(state, mesh, (job.n_users, job.n_items),
                                                           rows=cfg.distributed == "data+rows"))
-            place_order = lambda a: jax.device_put(a, batch_sharding(mesh))  # noqa: E731
-            inner = step
+            place_order = lambda a: jax.device_put(a, batch_sharding(mesh))
             row_sharding = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec(AXIS))
-
-            def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
-                return inner(state, jax.lax.with_sharding_constraint(rows, row_sharding))
+            constrain = lambda rows: jax.lax.with_sharding_constraint(rows, row_sharding)
 
         @jax.jit
-        def run_epoch(state: Any, order: jax.Array) -> tuple[Any, jax.Array, jax.Array]:
-            state, losses = jax.lax.scan(step, state, order)
+        def run_epoch(state: Any, order: jax.Array, data: tuple[jax.Array, ...]) -> tuple[Any, jax.Array, jax.Array]:
+            # the data are arguments, not closed-over constants: XLA would copy constants into the executable
+            step = make_step(data[:3])
+            valid_u, valid_i, valid_r = data[3:]
+            state, losses = jax.lax.scan(lambda st, rows: step(st, constrain(rows)), state, order)
             valid_loss = loss_sum(current(state), valid_u, valid_i, valid_r) / max(valid_r.shape[0], 1)
             return state, losses, valid_loss
 
@@ -137,10 +140,10 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
             start = time.perf_counter()
             order = place_order(job.batches.epoch(epoch).astype(np.int32))
             if epoch == 0:
-                compiled = run_epoch.lower(state, order).compile()
+                compiled = run_epoch.lower(state, order, data).compile()
                 compile_seconds = time.perf_counter() - start
                 start = time.perf_counter()
-            state, losses, valid_loss = compiled(state, order)
+            state, losses, valid_loss = compiled(state, order, data)
             epoch_losses = np.asarray(jax.device_get(losses))
             step_losses[epoch * steps : (epoch + 1) * steps] = epoch_losses
             result = EpochResult(
@@ -158,33 +161,37 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
 
 
 StepFn = Callable[[Any, jax.Array], tuple[Any, jax.Array]]
+#: Builds the scan body from the (traced) training arrays (users, items, targets).
+MakeStep = Callable[[tuple[jax.Array, ...]], StepFn]
 
 
-def _dense_step(job: FitJob, model: Any, train: tuple[jax.Array, jax.Array, jax.Array]
-                ) -> tuple[StepFn, Any, Callable[[Any], Any]]:
-    """AdamW over every parameter: (scan body, initial state, state -> model)."""
+def _dense_step(job: FitJob, model: Any) -> tuple[MakeStep, Any, Callable[[Any], Any]]:
+    """AdamW over every parameter: (scan body builder, initial state, state -> model)."""
     optimizer = nnx.Optimizer(model, make_optimizer(job), wrt=nnx.Param)
     graphdef, state = nnx.split((model, optimizer))
-    train_u, train_i, train_r = train
 
     def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> jax.Array:
         return jnp.mean(batch_losses(m, u, i, r, True))
 
-    def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
-        m, opt = nnx.merge(graphdef, state)
-        loss, grads = nnx.value_and_grad(loss_fn)(m, train_u[rows], train_i[rows], train_r[rows])
-        opt.update(m, grads)
-        return nnx.state((m, opt)), loss
+    def make_step(train: tuple[jax.Array, ...]) -> StepFn:
+        train_u, train_i, train_r = train
 
-    return step, state, lambda state: nnx.merge(graphdef, state)[0]
+        def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
+            m, opt = nnx.merge(graphdef, state)
+            loss, grads = nnx.value_and_grad(loss_fn)(m, train_u[rows], train_i[rows], train_r[rows])
+            opt.update(m, grads)
+            return nnx.state((m, opt)), loss
+
+        return step
+
+    return make_step, state, lambda state: nnx.merge(graphdef, state)[0]
 
 
-def _sparse_step(job: FitJob, model: Any, train: tuple[jax.Array, jax.Array, jax.Array]
-                 ) -> tuple[StepFn, Any, Callable[[Any], Any]]:
-    """Lazy row-wise Adam (see :mod:`recsys_jax.sparse`): (scan body, initial state, state -> model)."""
+def _sparse_step(job: FitJob, model: Any) -> tuple[MakeStep, Any, Callable[[Any], Any]]:
+    """Lazy row-wise Adam (see :mod:`recsys_jax.sparse`): (scan body builder, initial state, state -> model)."""
     from recsys_jax.sparse import SparseModel, make_sparse_step
 
     parts = SparseModel(model)
     state = parts.initial(model)
-    return (make_sparse_step(job, parts, batch_losses, train), state,
+    return (lambda train: make_sparse_step(job, parts, batch_losses, train), state,
             lambda state: parts.merge(state["params"], state["rest"]))

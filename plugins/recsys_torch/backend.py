@@ -17,6 +17,7 @@ class TorchBackend:
     name = "torch"
     description = "PyTorch eager, fused AdamW, one-cycle schedule from the core"
     models: tuple[str, ...] = ("dot", "biased", "neural", "neumf")
+    optimizers: tuple[str, ...] = ("adamw", "sparse_adam")
 
     def unavailable(self) -> str | None:
         """None when torch imports, else how to install it."""
