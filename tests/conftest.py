@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
+import textwrap
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from recsys_core import registry as registry_module
 from recsys_core.data import Ratings, synthetic
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -39,3 +43,25 @@ def rng() -> np.random.Generator:
 def small_ratings() -> Ratings:
     """About 2,000 synthetic ratings (200 users, 100 items)."""
     return synthetic(200, 100, 2_000, seed=7)
+
+
+@pytest.fixture
+def plugin_dir(tmp_path, monkeypatch):
+    """Write plugin modules into a folder on sys.path and fake their ``recsys`` entry points."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("RECSYS_DISABLE_PLUGINS", raising=False)
+    entry_points: list[metadata.EntryPoint] = []
+
+    def fake(group=None, **_):
+        return [ep for ep in entry_points if ep.group == group]
+
+    monkeypatch.setattr(registry_module.metadata, "entry_points", fake)
+
+    def add(name: str, source: str) -> None:
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+        sys.modules.pop(name, None)  # a module of that name imported by an earlier test
+        monkeypatch.setitem(sys.modules, name, None)
+        del sys.modules[name]  # monkeypatch removes it again after the test
+        entry_points.append(metadata.EntryPoint(name=name, value=name, group="recsys"))
+
+    return add

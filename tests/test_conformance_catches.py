@@ -31,7 +31,7 @@ class OffByConstant:
     models = ("dot", "biased")
 
     def __init__(self):
-        self.torch = get_registry().backend("torch")
+        self.inner = get_registry().backend("torch")
 
     def unavailable(self):
         return None
@@ -40,10 +40,10 @@ class OffByConstant:
         return ["cpu"]
 
     def fit(self, job, *, device="auto", on_epoch=None):
-        return self.torch.fit(job, device=device, on_epoch=on_epoch)
+        return self.inner.fit(job, device=device, on_epoch=on_epoch)
 
     def load(self, spec, params, *, device="auto"):
-        return _Offset(self.torch.load(spec, params, device=device), 0.01)
+        return _Offset(self.inner.load(spec, params, device=device), 0.01)
 
 
 class SkipsWeightDecay(OffByConstant):
@@ -53,11 +53,11 @@ class SkipsWeightDecay(OffByConstant):
         import dataclasses
 
         job = dataclasses.replace(job, config=dataclasses.replace(job.config, wd=0.0))
-        out = self.torch.fit(job, device=device, on_epoch=on_epoch)
+        out = self.inner.fit(job, device=device, on_epoch=on_epoch)
         return FitOutput(params=out.params, history=out.history, step_losses=out.step_losses, device=out.device)
 
     def load(self, spec, params, *, device="auto"):
-        return self.torch.load(spec, params, device=device)
+        return self.inner.load(spec, params, device=device)
 
 
 suite = BackendConformance()

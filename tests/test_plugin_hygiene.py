@@ -9,12 +9,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from importlib import metadata
 
 import pytest
 
 from recsys_core import API_VERSION
-from recsys_core import registry as registry_module
 from recsys_core.hookspecs import API_VERSION_ATTRIBUTE
 from recsys_core.registry import Registry
 
@@ -41,28 +39,6 @@ def backend_plugin(name: str, *, api: object = None) -> str:
     """Source of a plugin module registering backend ``name``, declaring plugin API ``api`` (None: nothing)."""
     header = "" if api is None else f"{API_VERSION_ATTRIBUTE} = {api!r}"
     return BACKEND.format(name=name, header=header)
-
-
-@pytest.fixture
-def plugin_dir(tmp_path, monkeypatch):
-    """Write plugin modules into a folder on sys.path and fake their ``recsys`` entry points."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delenv("RECSYS_DISABLE_PLUGINS", raising=False)
-    entry_points: list[metadata.EntryPoint] = []
-
-    def fake(group=None, **_):
-        return [ep for ep in entry_points if ep.group == group]
-
-    monkeypatch.setattr(registry_module.metadata, "entry_points", fake)
-
-    def add(name: str, source: str) -> None:
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-        sys.modules.pop(name, None)  # a module of that name imported by an earlier test
-        monkeypatch.setitem(sys.modules, name, None)
-        del sys.modules[name]  # monkeypatch removes it again after the test
-        entry_points.append(metadata.EntryPoint(name=name, value=name, group="recsys"))
-
-    return add
 
 
 def _one_line_problems(registry: Registry, plugin: str) -> list[str]:

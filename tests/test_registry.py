@@ -1,11 +1,8 @@
 """Plugin discovery: lookups, and each way a plugin can be broken without hiding the others."""
 
-import textwrap
-from importlib import metadata
 
 import pytest
 
-from recsys_core import registry as registry_module
 from recsys_core.errors import BackendUnavailableError, UnknownNameError
 from recsys_core.hookspecs import hookimpl
 from recsys_core.registry import Registry
@@ -27,24 +24,6 @@ class FakeBackend:
 def recsys_backends():
     return [FakeBackend()]
 """
-
-
-@pytest.fixture
-def plugin_dir(tmp_path, monkeypatch):
-    """A folder on sys.path where a test writes plugin modules, and a way to fake entry points for them."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    entry_points: list[metadata.EntryPoint] = []
-
-    def fake(group=None, **_):
-        return [ep for ep in entry_points if ep.group == group]
-
-    monkeypatch.setattr(registry_module.metadata, "entry_points", fake)
-
-    def add(name: str, source: str) -> None:
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
-        entry_points.append(metadata.EntryPoint(name=name, value=name, group="recsys"))
-
-    return add
 
 
 def test_unknown_name_lists_known_ones(plugin_dir):
