@@ -79,3 +79,24 @@ def test_a_correct_backend_passes_the_same_checks():
     torch_backend = get_registry().backend("torch")
     suite.test_predictions_match_the_numpy_reference(torch_backend, "biased", (0.0, 5.5), "mse")
     suite.test_step_losses_match_the_reference_backend(torch_backend, torch_backend, "biased", (0.5, 5.5), "mse")
+
+
+class IgnoresSparseAdam(OffByConstant):
+    """Declares the sparse-row mode but trains every row densely."""
+
+    optimizers = ("adamw", "sparse_adam")
+
+    def fit(self, job, *, device="auto", on_epoch=None):
+        import dataclasses
+
+        dense = dataclasses.replace(job, config=dataclasses.replace(job.config, optimizer="adamw"))
+        return self.inner.fit(dense, device=device, on_epoch=on_epoch)
+
+    def load(self, spec, params, *, device="auto"):
+        return self.inner.load(spec, params, device=device)
+
+
+def test_a_declared_but_ignored_sparse_mode_fails():
+    torch_backend = get_registry().backend("torch")
+    with pytest.raises(AssertionError, match="declares 'sparse_adam' but updated a row no batch touched"):
+        suite.test_sparse_adam_parity(IgnoresSparseAdam(), torch_backend, "biased", (0.0, 5.5), "mse")

@@ -52,6 +52,7 @@ class NumpyBackend:
     name = "numpy"
     description = "float64 numpy reference: dot/biased, hand-written gradients, the core's AdamW one-cycle recipe"
     models: tuple[str, ...] = MODELS
+    optimizers: tuple[str, ...] = ("adamw",)
 
     def unavailable(self) -> str | None:
         """Always available: numpy is a dependency of the core."""
@@ -67,6 +68,9 @@ class NumpyBackend:
 
         check_device(device)
         check_kind(job.spec)
+        if job.config.optimizer not in self.optimizers:
+            raise ConfigError(f"the numpy backend implements optimizer {', '.join(self.optimizers)}, "
+                              f"not {job.config.optimizer!r}")
         return fit(job, on_epoch=on_epoch)
 
     def load(self, spec: ModelSpec, params: Params, *, device: str = "auto") -> NumpyPredictor:
