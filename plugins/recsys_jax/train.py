@@ -75,12 +75,25 @@ def batch_losses(model: Any, users: jax.Array, items: jax.Array, targets: jax.Ar
 
 
 def loss_sum(model: Any, users: jax.Array, items: jax.Array, targets: jax.Array) -> jax.Array:
-    """Summed loss over a whole set in inference mode, in chunks (stays on device)."""
-    total = jnp.zeros((), jnp.float32)
-    for start in range(0, users.shape[0], VALID_CHUNK):
-        stop = start + VALID_CHUNK
-        total = total + jnp.sum(batch_losses(model, users[start:stop], items[start:stop], targets[start:stop], False))
-    return total
+    """Summed loss over a whole set in inference mode (stays on device).
+
+    Sets larger than VALID_CHUNK run as a ``fori_loop`` over fixed-size chunks (the tail masked), so only one
+    chunk's gathered factors are alive at a time; an unrolled Python loop would let XLA keep them all.
+    """
+    n = users.shape[0]
+    if n <= VALID_CHUNK:
+        return jnp.sum(batch_losses(model, users, items, targets, False))
+    chunks = -(-n // VALID_CHUNK)
+    pad = chunks * VALID_CHUNK - n
+    users, items, targets = (jnp.pad(a, (0, pad)) for a in (users, items, targets))
+    keep = jnp.arange(chunks * VALID_CHUNK) < n
+
+    def chunk(k: jax.Array, total: jax.Array) -> jax.Array:
+        part = [jax.lax.dynamic_slice_in_dim(a, k * VALID_CHUNK, VALID_CHUNK) for a in (users, items, targets, keep)]
+        losses = batch_losses(model, part[0], part[1], part[2], False)
+        return total + jnp.sum(jnp.where(part[3], losses, 0.0))
+
+    return jax.lax.fori_loop(0, chunks, chunk, jnp.zeros((), jnp.float32))
 
 
 def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = None) -> FitOutput:
