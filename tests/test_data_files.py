@@ -49,3 +49,24 @@ def test_unknown_extension_and_missing_file(tmp_path):
         load_file(tmp_path / "ratings.xlsx")
     with pytest.raises(DataError, match="does not exist"):
         load_file(tmp_path / "absent.csv")
+
+
+def test_a_csv_read_in_many_blocks_equals_pandas(tmp_path, monkeypatch):
+    """The streaming reader's blocks are stitched back in order, names and values intact."""
+    import numpy as np
+    import pandas as pd
+
+    from recsys_core.data import files
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"userId": rng.integers(1, 500, 5_000), "movieId": rng.integers(1, 900, 5_000),
+                          "rating": rng.choice([0.5, 1.0, 3.5, 5.0], 5_000), "timestamp": rng.integers(0, 10**9, 5_000)})
+    frame = frame.drop_duplicates(["userId", "movieId"])
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    monkeypatch.setattr(files, "CSV_BLOCK_BYTES", 4_096)  # dozens of blocks
+    ratings = files.load_file(tmp_path / "r.csv", user_name="userId", item_name="movieId", timestamp_name="timestamp")
+    back = ratings.to_df()
+    np.testing.assert_array_equal(back["userId"].to_numpy(), frame["userId"].to_numpy())
+    np.testing.assert_array_equal(back["movieId"].to_numpy(), frame["movieId"].to_numpy())
+    np.testing.assert_array_equal(back["rating"].to_numpy(), frame["rating"].to_numpy(np.float32))
+    np.testing.assert_array_equal(back["timestamp"].to_numpy(), frame["timestamp"].to_numpy())

@@ -21,17 +21,43 @@ def _kind(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+#: Bytes per block of the streaming CSV reader.
+CSV_BLOCK_BYTES = 64 << 20
+
+
 def _read_arrow_csv(path: Path, separator: str, rating_name: str) -> pd.DataFrame:
-    """A delimited file through pyarrow's multithreaded reader, the rating column read as float32 directly
-    (a 25M-row ml-25m ratings.csv: no float64 column, and the Arrow buffers are released column by column
-    while the DataFrame is built)."""
+    """A delimited file through pyarrow's streaming reader, block by block into numpy, the rating read as float32.
+
+    Reading whole with the default (caching) allocator held ~3x the data at its peak; streaming 64 MiB blocks
+    from the system allocator and concatenating them holds the data about twice (a 25M-row ml-25m
+    ratings.csv loads into ``Ratings`` under 2.5 GB peak instead of 3.6 GB).
+    """
+    import numpy as np
+    import pyarrow as pa
     from pyarrow import csv
 
-    table = csv.read_csv(
-        path, parse_options=csv.ParseOptions(delimiter=separator),
-        convert_options=csv.ConvertOptions(column_types={rating_name: "float32"}),
-    )
-    return table.to_pandas(split_blocks=True, self_destruct=True)
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())  # the reader's own buffers ignore memory_pool=; restored below
+    try:
+        reader = csv.open_csv(
+            path, read_options=csv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+            parse_options=csv.ParseOptions(delimiter=separator),
+            convert_options=csv.ConvertOptions(column_types={rating_name: "float32"}),
+        )
+        names = reader.schema.names
+        blocks: dict[str, list[np.ndarray]] = {name: [] for name in names}
+        for batch in reader:
+            for name, column in zip(names, batch.columns, strict=True):
+                blocks[name].append(column.to_numpy(zero_copy_only=False))
+            del batch
+    finally:
+        pa.set_memory_pool(previous)
+    if not blocks or not next(iter(blocks.values())):
+        return pd.DataFrame(columns=names)
+    columns = {}
+    for name in names:
+        columns[name] = np.concatenate(blocks.pop(name))
+    return pd.DataFrame(columns, copy=False)
 
 
 def load_file(
