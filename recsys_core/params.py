@@ -151,11 +151,6 @@ def check_params(spec: ModelSpec, params: Params, n_users: int, n_items: int) ->
             )
 
 
-def table_sizes(params: Params) -> tuple[int, int]:
-    """(n_users, n_items) read off the factor tables."""
-    return int(params["user_factors"].shape[0]), int(params["item_factors"].shape[0])
-
-
 def level_targets(levels: tuple[float, ...], ratings: np.ndarray) -> np.ndarray:
     """Index of each rating among ``levels`` (int32), for cross-entropy; ConfigError for an off-level rating."""
     table = np.asarray(levels, dtype=np.float64)

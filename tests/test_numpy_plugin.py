@@ -26,7 +26,6 @@ import numpy as np
 import pytest
 
 from recsys_core.backend import FitJob
-from recsys_core.data import synthetic
 from recsys_core.registry import get_registry
 from recsys_core.spec import ModelSpec, TrainConfig
 from recsys_core.testing import BackendConformance, compare_fits
