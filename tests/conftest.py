@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import FAKE_BACKEND_PLUGIN
 
 from recsys_core import registry as registry_module
 from recsys_core.data import Ratings, synthetic
@@ -65,3 +66,13 @@ def plugin_dir(tmp_path, monkeypatch):
         entry_points.append(metadata.EntryPoint(name=name, value=name, group="recsys"))
 
     return add
+
+
+@pytest.fixture
+def backend_source():
+    """Source of a plugin module registering a fake backend: ``backend_source(name, unavailable=None, header="")``."""
+
+    def source(name: str, *, unavailable: str | None = None, header: str = "") -> str:
+        return FAKE_BACKEND_PLUGIN.format(name=name, unavailable=unavailable, header=header)
+
+    return source

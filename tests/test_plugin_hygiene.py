@@ -11,34 +11,17 @@ import sys
 import textwrap
 
 import pytest
+from fakes import FAKE_BACKEND_PLUGIN
 
 from recsys_core import API_VERSION
 from recsys_core.hookspecs import API_VERSION_ATTRIBUTE
 from recsys_core.registry import Registry
 
-BACKEND = """
-from recsys_core.hookspecs import hookimpl
-{header}
-
-class FakeBackend:
-    name = "{name}"
-    description = "test backend"
-    models = ("dot",)
-    def unavailable(self): return None
-    def devices(self): return ["cpu"]
-    def fit(self, job, *, device="auto", on_epoch=None): raise NotImplementedError
-    def load(self, spec, params, *, device="auto"): raise NotImplementedError
-
-@hookimpl
-def recsys_backends():
-    return [FakeBackend()]
-"""
-
 
 def backend_plugin(name: str, *, api: object = None) -> str:
     """Source of a plugin module registering backend ``name``, declaring plugin API ``api`` (None: nothing)."""
     header = "" if api is None else f"{API_VERSION_ATTRIBUTE} = {api!r}"
-    return BACKEND.format(name=name, header=header)
+    return FAKE_BACKEND_PLUGIN.format(name=name, unavailable=None, header=header)
 
 
 def _one_line_problems(registry: Registry, plugin: str) -> list[str]:

@@ -7,27 +7,9 @@ from recsys_core.errors import BackendUnavailableError, UnknownNameError
 from recsys_core.hookspecs import hookimpl
 from recsys_core.registry import Registry
 
-GOOD = """
-from recsys_core.hookspecs import hookimpl
-from recsys_core.models import ModelInfo
 
-class FakeBackend:
-    name = "{name}"
-    description = "test backend"
-    models = ("dot",)
-    def unavailable(self): return {unavailable!r}
-    def devices(self): return ["cpu"]
-    def fit(self, job, *, device="auto", on_epoch=None): raise NotImplementedError
-    def load(self, spec, params, *, device="auto"): raise NotImplementedError
-
-@hookimpl
-def recsys_backends():
-    return [FakeBackend()]
-"""
-
-
-def test_unknown_name_lists_known_ones(plugin_dir):
-    plugin_dir("fakeone", GOOD.format(name="alpha", unavailable=None))
+def test_unknown_name_lists_known_ones(plugin_dir, backend_source):
+    plugin_dir("fakeone", backend_source("alpha"))
     registry = Registry()
     assert registry.backend("alpha").name == "alpha"
     with pytest.raises(UnknownNameError, match="unknown backend 'beta'; known backends: alpha") as info:
@@ -36,9 +18,9 @@ def test_unknown_name_lists_known_ones(plugin_dir):
     assert "ml-100k" in registry.names("datasets") and "biased" in registry.names("models")
 
 
-def test_plugin_that_fails_to_import_is_reported_and_others_load(plugin_dir):
+def test_plugin_that_fails_to_import_is_reported_and_others_load(plugin_dir, backend_source):
     plugin_dir("broken", "import not_a_module_anywhere\n")
-    plugin_dir("fine", GOOD.format(name="alpha", unavailable=None))
+    plugin_dir("fine", backend_source("alpha"))
     registry = Registry()
     assert registry.plugins["broken"].status == "failed"
     assert "No module named 'not_a_module_anywhere'" in registry.plugins["broken"].error
@@ -46,9 +28,9 @@ def test_plugin_that_fails_to_import_is_reported_and_others_load(plugin_dir):
     assert registry.backend("alpha").name == "alpha"
 
 
-def test_a_name_registered_twice_keeps_the_first(plugin_dir):
-    plugin_dir("first", GOOD.format(name="same", unavailable=None))
-    plugin_dir("second", GOOD.format(name="same", unavailable=None))
+def test_a_name_registered_twice_keeps_the_first(plugin_dir, backend_source):
+    plugin_dir("first", backend_source("same"))
+    plugin_dir("second", backend_source("same"))
     registry = Registry()
     assert registry.owner("backends", "same") == "first"
     assert registry.problems == [
@@ -75,8 +57,8 @@ def recsys_datasets():
     assert "ml-100k" in registry.names("datasets")
 
 
-def test_unavailable_backend_is_listed_but_refused(plugin_dir):
-    plugin_dir("missing", GOOD.format(name="ghost", unavailable="ghostlib is not installed; pip install ghostlib"))
+def test_unavailable_backend_is_listed_but_refused(plugin_dir, backend_source):
+    plugin_dir("missing", backend_source("ghost", unavailable="ghostlib is not installed; pip install ghostlib"))
     registry = Registry()
     assert "ghost" in registry.names("backends")
     assert "ghost" not in registry.available_backends()
@@ -84,8 +66,8 @@ def test_unavailable_backend_is_listed_but_refused(plugin_dir):
         registry.backend("ghost")
 
 
-def test_disabled_plugins_are_skipped(plugin_dir, monkeypatch):
-    plugin_dir("alphaplug", GOOD.format(name="alpha", unavailable=None))
+def test_disabled_plugins_are_skipped(plugin_dir, backend_source, monkeypatch):
+    plugin_dir("alphaplug", backend_source("alpha"))
     monkeypatch.setenv("RECSYS_DISABLE_PLUGINS", "alphaplug")
     registry = Registry()
     assert registry.plugins["alphaplug"].status == "disabled"
