@@ -93,6 +93,15 @@ def param_shapes(spec: ModelSpec, n_users: int, n_items: int) -> dict[str, tuple
     return {**shapes, **mlp}
 
 
+def table_side(name: str) -> str | None:
+    """``"user"`` or ``"item"`` for an embedding table indexed by user or item code (``user_factors``,
+    ``item_bias``, ``user_mlp``...), None for any other parameter (Linear layers, level calibration)."""
+    for prefix, side in (("user_", "user"), ("item_", "item")):
+        if name.startswith(prefix) and "." not in name:
+            return side
+    return None
+
+
 def is_buffer(name: str) -> bool:
     """Running statistics: part of the state and the checkpoint, but not trained."""
     return name.endswith(_BUFFER_SUFFIXES)

@@ -21,16 +21,20 @@ if "RECSYS_DATA_DIR" not in os.environ and (SHARED_DATA / "ml-100k.zip").is_file
     os.environ["RECSYS_DATA_DIR"] = str(SHARED_DATA)
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip for a missing prerequisite (data set, backend), but fail under CI=true, where everything is installed."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def ml100k_dir() -> Path:
     """The folder holding ml-100k.zip: $RECSYS_DATA_DIR, else <root>/shared/data next to the repo."""
     env = os.environ.get("RECSYS_DATA_DIR")
     folder = Path(env) if env else SHARED_DATA
     if not (folder / "ml-100k.zip").is_file() and not (folder / "ml-100k" / "u.data").is_file():
-        message = f"MovieLens 100k not found in {folder} (set RECSYS_DATA_DIR to the folder holding ml-100k.zip)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"MovieLens 100k not found in {folder} (set RECSYS_DATA_DIR to the folder holding ml-100k.zip)")
     return folder
 
 

@@ -24,6 +24,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import skip_or_fail
 
 from recsys_core.backend import FitJob
 from recsys_core.registry import get_registry
@@ -50,13 +51,6 @@ class TestNumpyConformance(BackendConformance):
 
     backend_name = "numpy"
     reference_backend = "torch"
-
-    def test_book_recipe_parity_on_ml100k(self) -> None:  # type: ignore[override]
-        """Five ml-100k epochs on numpy take ~8 s with the torch fit; the one-epoch oracle test below covers it.
-
-        ``python -m recsys_core.testing numpy`` still runs it (it passes: all 6,250 steps within STEP_LOSS_RTOL).
-        """
-        pytest.skip("covered by test_float32_backends_match_the_float64_oracle_on_ml100k (one epoch)")
 
 
 # -- the plugin as installed ---------------------------------------------------------------------------------------
@@ -165,7 +159,7 @@ def test_float32_backends_match_the_float64_oracle_on_ml100k(ml100k_dir):
         assert report.valid_loss_abs <= ORACLE_VALID_ATOL, (name, report)
         checked.append(name)
     if not checked:
-        pytest.skip("neither torch nor jax is installed")
+        skip_or_fail("neither torch nor jax is installed")
 
 
 # -- the CLI -------------------------------------------------------------------------------------------------------

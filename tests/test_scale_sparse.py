@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import skip_or_fail
 
 from recsys_core.errors import ConfigError
 from recsys_core.registry import get_registry
@@ -32,7 +33,7 @@ def test_optimizer_field_validates() -> None:
 def test_sparse_mode_leaves_untouched_rows_and_learns(backend: str) -> None:
     engine = get_registry().backend(backend)
     if engine.unavailable():
-        pytest.skip(engine.unavailable())
+        skip_or_fail(engine.unavailable())
     job = _sparse("biased")
     out = engine.fit(job, device="cpu")
     for side, codes in (("user", job.train.users), ("item", job.train.items)):
@@ -48,7 +49,7 @@ def test_sparse_mode_mlp_models_agree_across_backends(kind: str) -> None:
     """MLP layers keep dense AdamW; the first 20 steps agree like the dense mode's."""
     registry = get_registry()
     if {"torch", "jax"} - set(registry.available_backends()):
-        pytest.skip("needs both backends")
+        skip_or_fail("needs both the torch and the jax backend")
     job = _sparse(kind)
     a, b = (registry.backend(name).fit(job, device="cpu") for name in ("jax", "torch"))
     head = compare_fits(*(dataclasses.replace(o, step_losses=o.step_losses[:20]) for o in (a, b)))

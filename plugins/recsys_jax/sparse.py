@@ -23,20 +23,10 @@ import jax.numpy as jnp
 from flax import nnx
 
 from recsys_core.backend import FitJob
-from recsys_core.params import is_decayed
+from recsys_core.params import is_decayed, table_side
 from recsys_jax.modules import RatingModel, canonical_name
 
-ROW_PREFIXES = {"user_": "user", "item_": "item"}
-
 SparseState = dict[str, Any]
-
-
-def table_side(name: str) -> str | None:
-    """``"user"`` or ``"item"`` for an embedding table (``user_factors``, ``item_bias``, ``user_mlp``...), else None."""
-    for prefix, side in ROW_PREFIXES.items():
-        if name.startswith(prefix) and "." not in name:
-            return side
-    return None
 
 
 class SparseModel:

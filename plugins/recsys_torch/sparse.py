@@ -22,15 +22,7 @@ import math
 import torch
 from torch import nn
 
-ROW_PREFIXES = {"user_": "user", "item_": "item"}
-
-
-def table_side(name: str) -> str | None:
-    """``"user"`` or ``"item"`` for an embedding table (``user_factors``, ``item_bias``, ``user_mlp``...), else None."""
-    for prefix, side in ROW_PREFIXES.items():
-        if name.startswith(prefix) and "." not in name:
-            return side
-    return None
+from recsys_core.params import table_side
 
 
 class RowAdam:

@@ -12,11 +12,11 @@ from torch.nn import functional as F
 
 from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
 from recsys_core.errors import ConfigError
-from recsys_core.params import is_decayed, level_targets
+from recsys_core.params import is_decayed, level_targets, table_side
 from recsys_torch.device import resolve_device
 from recsys_torch.modules import RatingModel, build_module, to_canonical
 from recsys_torch.optim import ScheduledAdamW
-from recsys_torch.sparse import LossOf, RowAdam, gathered_loss, table_side
+from recsys_torch.sparse import LossOf, RowAdam, gathered_loss
 
 VALID_CHUNK = 1 << 20
 #: Below this many rows per step, intra-op threads cost more than they give (and
