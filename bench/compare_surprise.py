@@ -49,7 +49,7 @@ def main() -> None:
     ratings = load_movielens("ml-100k", progress=False)
     splits = make_splits(ratings, ",".join(parse_folds(args.folds)))
     print(f"ml-100k folds {args.folds}: mean RMSE and seconds per fold (fit + predict)")
-    recipes = {"recsys default": (ModelSpec(), TrainConfig()), "recsys book": (ModelSpec.book(), TrainConfig.book())}
+    recipes = {"recsys default": (ModelSpec.default(), TrainConfig()), "recsys book": (ModelSpec.book(), TrainConfig.book())}
     for backend in args.backends.split(","):
         for name, (spec, config) in recipes.items():
             errors, seconds = [], []

@@ -41,7 +41,7 @@ def main() -> None:
     by_id = rs.load_dataset("ml-100k", data_dir=data_dir, progress=False)
     recipes = {
         "book": (by_title, rs.ModelSpec.book(), rs.TrainConfig.book()),
-        "defaults": (by_id, rs.ModelSpec(), rs.TrainConfig()),
+        "defaults": (by_id, rs.ModelSpec.default(), rs.TrainConfig()),
     }
     header = (f"{'recipe':<10}{'backend':<8}{'device':<8}{'epochs':>7}{'bs':>5}{'fit s':>8}{'compile s':>10}"
               f"{'s/epoch':>9}{'ratings/s':>12}{'vs fastai':>10}{'RMSE':>8}")

@@ -97,6 +97,9 @@ class Backend(Protocol):
     plugin discovery. It may also declare ``optimizers`` (the
     ``TrainConfig.optimizer`` values it implements); without it, only
     ``("adamw",)`` is assumed and ``fit`` refuses the others before any work.
+    Likewise ``ensembles = True`` declares that it trains ``ModelSpec.members > 1``
+    (each member on its own column of ``job.batches.epoch(e)``, ``[steps, bs, members]``,
+    its loss summed over members); without it ``fit`` refuses ensembles.
     """
 
     name: str

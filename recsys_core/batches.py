@@ -22,13 +22,16 @@ class BatchPlan:
 
     ``sampling="permutation"`` shuffles every row once per epoch and drops the
     last partial batch (like fastai's training DataLoader); ``"replacement"``
-    draws rows with replacement, as fastai >= 2.8 does.
+    draws rows with replacement, as fastai >= 2.8 does. An ensemble of
+    ``members > 1`` gets one independent order per member (member 0's is the
+    single model's).
     """
 
     n: int
     bs: int
     seed: int
     sampling: str = "permutation"
+    members: int = 1
 
     def __post_init__(self) -> None:
         if self.n < self.bs:
@@ -40,8 +43,15 @@ class BatchPlan:
         return self.n // self.bs
 
     def epoch(self, epoch: int) -> np.ndarray:
-        """Row positions (into the training rows) for ``epoch``, int64, shape [steps_per_epoch, bs]."""
-        rng = np.random.default_rng([self.seed, _STREAM, epoch])
+        """Row positions (into the training rows) for ``epoch``, int64, shape [steps_per_epoch, bs]
+        (``[steps_per_epoch, bs, members]`` for an ensemble)."""
+        if self.members == 1:
+            return self._order([self.seed, _STREAM, epoch])
+        return np.stack([self._order([self.seed, _STREAM, epoch] + ([m] if m else [])) for m in range(self.members)],
+                        axis=-1)
+
+    def _order(self, stream: list[int]) -> np.ndarray:
+        rng = np.random.default_rng(stream)
         count = self.steps_per_epoch * self.bs
         if self.sampling == "replacement":
             rows = rng.integers(0, self.n, size=count, dtype=np.int64)

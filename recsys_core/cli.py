@@ -105,7 +105,9 @@ def fit(
     split: SplitOpt = None,
     valid_pct: ValidPct = 0.2,
     seed: Seed = 42,
-    model: Annotated[str, typer.Option(help="Model kind: dot, biased, neural (fastai EmbeddingNN) or neumf.")] = SPEC.kind,
+    model: Annotated[str | None, typer.Option(
+        help="Model kind: dot, biased, neural (fastai EmbeddingNN) or neumf (default: the toolkit's default model, "
+             "biased as a 3-member seed ensemble).")] = None,
     backend: Backend = "torch",
     device: Device = "auto",
     factors: Annotated[int, typer.Option(help="Latent factors per user and item.")] = SPEC.n_factors,
@@ -118,6 +120,9 @@ def fit(
     batchnorm: Annotated[bool, typer.Option(help="BatchNorm in neural's hidden layers (fastai's LinBnDrop).")] = SPEC.batchnorm,
     dropout: Annotated[float, typer.Option(help="Dropout after each hidden layer of neural/neumf.")] = SPEC.dropout,
     loss: Annotated[str, typer.Option(help="mse, or cross_entropy over the rating levels (prediction = expected rating).")] = SPEC.loss,
+    members: Annotated[int | None, typer.Option(
+        help="Seed-ensemble members trained in one pass, predicting their mean (dot/biased under mse; "
+             "default: 3 when no --model, --loss, --optimizer or --distributed is named, else 1).")] = None,
     epochs: Annotated[int, typer.Option(help="Epochs.")] = CONFIG.epochs,
     lr: Annotated[float, typer.Option(help="Maximum learning rate of the one-cycle schedule.")] = CONFIG.lr,
     wd: Annotated[float, typer.Option(help="Decoupled weight decay (AdamW).")] = CONFIG.wd,
@@ -136,9 +141,12 @@ def fit(
     from recsys_core.splits import make_split
     from recsys_core.training import fit as run_fit
 
-    spec = ModelSpec(kind=model, n_factors=factors, y_range=None if no_y_range else y_range,
+    if members is None:  # the default ensemble, unless a model or a mode it does not run in is named
+        default = model is None and loss == "mse" and optimizer == "adamw" and not distributed
+        members = ModelSpec.default().members if default else 1
+    spec = ModelSpec(kind=model or SPEC.kind, n_factors=factors, y_range=None if no_y_range else y_range,
                      layers=tuple(layers) if layers else SPEC.layers, emb_sizes=emb_sizes, batchnorm=batchnorm,
-                     dropout=dropout, loss=loss)
+                     dropout=dropout, loss=loss, members=members)
     config = TrainConfig(epochs=epochs, lr=lr, wd=wd, bs=bs, seed=seed, schedule=schedule, sampling=sampling,
                          pct_start=CONFIG.pct_start, beta2=CONFIG.beta2, eps=CONFIG.eps, optimizer=optimizer,
                          distributed="data" if distributed else "none")
@@ -165,7 +173,7 @@ def fit(
         if not quiet:
             out.print(f"saved {out_path}")
     if json_out:
-        result = {**m, "backend": backend, "model": model, "device": trained.info["device"],
+        result = {**m, "backend": backend, "model": spec.kind, "members": spec.members, "device": trained.info["device"],
                   "dataset": ratings.name, "split": the_split.name, "epochs": epochs,
                   "checkpoint": str(out_path) if out_path else None}
         print(json.dumps(result))

@@ -48,17 +48,21 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 #: fastai book chapter 8: fit_one_cycle(5, 5e-3), bs 64, wd 0 unless a model states otherwise.
 BOOK = TrainConfig.book(wd=0.0)
 
-#: The chapter line-up: name -> (ModelSpec fields, TrainConfig changes over BOOK).
+#: The chapter line-up: name -> (ModelSpec fields, TrainConfig changes over BOOK); single models, as in the book.
 LINEUP: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-    "dot": ({"kind": "dot", "n_factors": 50, "y_range": None}, {}),
-    "dot-yrange": ({"kind": "dot", "n_factors": 50, "y_range": (0.0, 5.5)}, {}),
-    "biased": ({"kind": "biased", "n_factors": 50, "y_range": (0.0, 5.5)}, {}),
-    "biased-wd": ({"kind": "biased", "n_factors": 50, "y_range": (0.0, 5.5)}, {"wd": 0.1}),
-    "neural": ({"kind": "neural", "layers": (100, 50), "y_range": (0.0, 5.5)}, {"wd": 0.1}),
+    "book-dot": ({"kind": "dot", "n_factors": 50, "y_range": None, "members": 1}, {}),
+    "book-dot-yrange": ({"kind": "dot", "n_factors": 50, "y_range": (0.0, 5.5), "members": 1}, {}),
+    "book-biased": ({"kind": "biased", "n_factors": 50, "y_range": (0.0, 5.5), "members": 1}, {}),
+    "book-biased-wd": ({"kind": "biased", "n_factors": 50, "y_range": (0.0, 5.5), "members": 1}, {"wd": 0.1}),
+    "book-neural": ({"kind": "neural", "layers": (100, 50), "y_range": (0.0, 5.5), "members": 1}, {"wd": 0.1}),
 }
-#: Named recipes accepted by --models besides the line-up (not run by default).
+#: Named recipes accepted by --models besides the line-up (not run by default): every model kind with the
+#: toolkit's defaults, ``biased`` being ``default`` (:meth:`ModelSpec.default`, the 3-member ensemble), and
+#: ``book`` (= ``book-biased-wd``).
 RECIPES: dict[str, Callable[[], tuple[ModelSpec, TrainConfig]]] = {
-    "default": lambda: (ModelSpec(), TrainConfig()),
+    **{kind: (lambda kind=kind: (ModelSpec(kind=kind), TrainConfig())) for kind in ModelSpec.KINDS},
+    "default": lambda: (ModelSpec.default(), TrainConfig()),
+    "biased": lambda: (ModelSpec.default(), TrainConfig()),
     "book": lambda: (ModelSpec.book(), TrainConfig.book()),
 }
 
@@ -93,9 +97,12 @@ def _models_from_toml(tables: dict[str, Any]) -> dict[str, tuple[ModelSpec, Trai
         recipe = table.pop("recipe", "book")
         if recipe not in ("book", "default"):
             raise ConfigError(f"model {name!r}: recipe must be 'book' or 'default', got {recipe!r}")
-        base_spec, base_config = (ModelSpec.book(), BOOK) if recipe == "book" else (ModelSpec(), TrainConfig())
+        base_spec, base_config = (ModelSpec.book(), BOOK) if recipe == "book" else (ModelSpec.default(), TrainConfig())
         train = table.pop("train", {})
-        spec = ModelSpec.from_json({**base_spec.to_json(), **table})
+        base = base_spec.to_json()
+        if recipe == "default" and (table.get("kind", "biased") != "biased" or table.get("loss", "mse") != "mse"):
+            base["members"] = 1  # the default ensemble is the biased MSE model's
+        spec = ModelSpec.from_json({**base, **table})
         config = TrainConfig.from_json({**base_config.to_json(), **train})
         models[name] = (spec, config)
     return models
@@ -184,7 +191,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare_command(
-        models: Annotated[str | None, typer.Option(help="Comma-separated line-up names (dot, dot-yrange, biased, biased-wd, neural) or recipes (default, book).")] = None,
+        models: Annotated[str | None, typer.Option(help="Comma-separated model kinds with the toolkit's defaults (dot, biased, neural, neumf; default = biased), "
+                 "book (the book's biased recipe) or line-up names (book-dot, book-dot-yrange, book-biased, "
+                 "book-biased-wd, book-neural).")] = None,
         backends: Annotated[str | None, typer.Option(help="Comma-separated backends (default: every installed one).")] = None,
         seeds: Annotated[str | None, typer.Option(help="Comma-separated training seeds (default: 42).")] = None,
         folds: Annotated[str | None, typer.Option(help="Canonical ml-100k folds: 'u1..u5' or 'u1,u2' (replaces --split).")] = None,

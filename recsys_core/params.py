@@ -9,6 +9,8 @@ name                                  shape                        models
 ====================================  ===========================  ======================
 ``user_factors``, ``item_factors``    ``[n, k]`` / ``[n, d]``      all (GMF tower in neumf)
 ``user_bias``, ``item_bias``          ``[n]``                      biased
+``user_factors``, ``item_factors``    ``[n, M * k]``               dot/biased, ``members=M > 1``
+``user_bias``, ``item_bias``          ``[n, M]``                   biased, ``members=M > 1``
 ``level_weight``, ``level_bias``      ``[L]``                      dot/biased, cross-entropy
 ``user_mlp``, ``item_mlp``            ``[n, layers[0] // 2]``      neumf (MLP tower)
 ``mlp.{j}.weight``                    ``[out, in]``                neural, neumf
@@ -17,6 +19,9 @@ name                                  shape                        models
 ``mlp.{j}.bn.running_mean|var``       ``[out]``                    neural with BatchNorm (not trained)
 ``head.weight``, ``head.bias``        ``[L or 1, in]``, ``[L or 1]``  neural, neumf
 ====================================  ===========================  ======================
+
+Member ``m`` of an ensemble owns columns ``m * k .. (m + 1) * k - 1`` of the
+factor tables and column ``m`` of the biases (:func:`member_view`).
 
 Initial values are drawn here, in numpy, from the seed, so every backend
 starts from identical weights: embeddings normal(0, ``init_std``), Linear
@@ -67,13 +72,14 @@ def param_shapes(spec: ModelSpec, n_users: int, n_items: int) -> dict[str, tuple
     if spec.loss == "cross_entropy" and not spec.levels:
         raise ConfigError("a cross-entropy model needs its rating levels; fit() fills them in from the data")
     if spec.kind in ("dot", "biased"):
+        members = spec.members
         shapes: dict[str, tuple[int, ...]] = {
-            "user_factors": (n_users, spec.n_factors),
-            "item_factors": (n_items, spec.n_factors),
+            "user_factors": (n_users, members * spec.n_factors),
+            "item_factors": (n_items, members * spec.n_factors),
         }
         if spec.has_bias:
-            shapes["user_bias"] = (n_users,)
-            shapes["item_bias"] = (n_items,)
+            shapes["user_bias"] = (n_users,) if members == 1 else (n_users, members)
+            shapes["item_bias"] = (n_items,) if members == 1 else (n_items, members)
         if spec.loss == "cross_entropy":
             shapes["level_weight"] = (spec.n_outputs,)
             shapes["level_bias"] = (spec.n_outputs,)
@@ -91,6 +97,24 @@ def param_shapes(spec: ModelSpec, n_users: int, n_items: int) -> dict[str, tuple
     mlp = _mlp_shapes(spec, 2 * half, batchnorm=False)
     mlp["head.weight"] = (spec.n_outputs, spec.n_factors + spec.layers[-1])
     return {**shapes, **mlp}
+
+
+def member_view(spec: ModelSpec, params: Params, member: int) -> Params:
+    """The parameters of ensemble member ``member`` as a one-member model's (views, no copies)."""
+    if not 0 <= member < spec.members:
+        raise ConfigError(f"member must lie in [0, {spec.members}), got {member}")
+    if spec.members == 1:
+        return dict(params)
+    k = spec.n_factors
+    view: Params = {}
+    for name, array in params.items():
+        if name.endswith("_factors"):
+            view[name] = array[:, member * k : (member + 1) * k]
+        elif name.endswith("_bias"):
+            view[name] = array[:, member]
+        else:
+            view[name] = array
+    return view
 
 
 def table_side(name: str) -> str | None:

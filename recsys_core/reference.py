@@ -32,13 +32,19 @@ def _mlp(spec: ModelSpec, params: Params, x: np.ndarray, *, batchnorm: bool) -> 
 
 
 def reference_outputs(spec: ModelSpec, params: Params, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """Raw model outputs [n, n_outputs] before sigmoid_range / softmax, in float64."""
+    """Raw model outputs [n, n_outputs] before sigmoid_range / softmax, in float64 (an ensemble's: [n, members])."""
     users, items = np.asarray(users), np.asarray(items)
     u, v = _p(params, "user_factors")[users], _p(params, "item_factors")[items]
     if spec.kind in ("dot", "biased"):
-        score = np.einsum("ij,ij->i", u, v)
+        members = spec.members
+        k = u.shape[1] // members
+        score = np.einsum("imk,imk->im", u.reshape(len(u), members, k), v.reshape(len(v), members, k))
         if spec.has_bias:
-            score = score + _p(params, "user_bias")[users] + _p(params, "item_bias")[items]
+            bu, bi = _p(params, "user_bias")[users], _p(params, "item_bias")[items]
+            score = score + bu.reshape(len(bu), members) + bi.reshape(len(bi), members)
+        if members > 1:
+            return score
+        score = score[:, 0]
         if spec.loss == "cross_entropy":
             return score[:, None] * _p(params, "level_weight") + _p(params, "level_bias")
         return score[:, None]
@@ -57,7 +63,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def reference_predict(spec: ModelSpec, params: Params, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """Predicted ratings (float64): sigmoid_range(y_range) of the output, or the expected level under cross-entropy.
+    """Predicted ratings (float64): sigmoid_range(y_range) of the output, or the expected level under cross-entropy;
+    an ensemble's members are averaged after sigmoid_range.
 
     Example:
         >>> reference_predict(spec, params, np.array([1]), np.array([2]))
@@ -65,11 +72,10 @@ def reference_predict(spec: ModelSpec, params: Params, users: np.ndarray, items:
     out = reference_outputs(spec, params, users, items)
     if spec.loss == "cross_entropy":
         return softmax(out) @ np.asarray(spec.levels, np.float64)
-    out = out[:, 0]
     if spec.y_range is not None:
         low, high = spec.y_range
         out = low + (high - low) / (1.0 + np.exp(-out))
-    return out
+    return out.mean(axis=1)
 
 
 def reference_levels(spec: ModelSpec, params: Params, users: np.ndarray, items: np.ndarray) -> np.ndarray:

@@ -16,10 +16,10 @@ import pandas as pd
 from recsys_core.data.movielens import locate_movielens
 from recsys_core.data.ratings import Ratings
 from recsys_core.errors import ChecksumError, DataError
+from recsys_core.randperm import torch_randperm_head
 
 #: The canonical ml-100k folds: five-fold u1..u5, and ua/ub (10 test ratings per user).
 MOVIELENS_FOLDS = ("u1", "u2", "u3", "u4", "u5", "ua", "ub")
-_STREAM = 0x5A11
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +50,13 @@ class Split:
 
 
 def random_split(ratings_or_n: Ratings | int, *, valid_pct: float = 0.2, seed: int = 42) -> Split:
-    """Random holdout: ``round(n * valid_pct)`` rows to validation, drawn from ``default_rng([seed, 0x5A11])``.
+    """Random holdout: the rows fastai's ``RandomSplitter(valid_pct, seed)`` sends to validation.
+
+    That is, the first ``int(n * valid_pct)`` entries of ``torch.randperm(n)``
+    after ``torch.manual_seed(seed)``, computed in numpy
+    (:func:`~recsys_core.randperm.torch_randperm_head`), so a run here and a
+    fastai ``CollabDataLoaders.from_df(..., valid_pct=, seed=)`` run on the same
+    rows validate on the same ratings.
 
     Example:
         >>> random_split(1000, valid_pct=0.2).to_json()
@@ -61,15 +67,16 @@ def random_split(ratings_or_n: Ratings | int, *, valid_pct: float = 0.2, seed: i
         raise DataError(f"valid_pct must lie strictly between 0 and 1, got {valid_pct!r}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise DataError(f"seed must be a non-negative integer, got {seed!r}")
-    n_valid = round(n * valid_pct)
-    if n_valid == 0 or n_valid == n:
-        side = "validation" if n_valid == 0 else "training"
-        raise DataError(f"valid_pct={valid_pct} of {n} ratings leaves the {side} side empty")
-    order = np.random.default_rng([int(seed), _STREAM]).permutation(n)
+    n_valid = int(valid_pct * n)
+    if n_valid == 0:
+        raise DataError(f"valid_pct={valid_pct} of {n} ratings leaves the validation side empty")
+    valid = np.sort(torch_randperm_head(int(n), n_valid, int(seed)))
+    in_valid = np.zeros(n, dtype=bool)
+    in_valid[valid] = True
     return Split(
         name=f"random(valid_pct={valid_pct}, seed={seed})",
-        train=np.sort(order[n_valid:]).astype(np.int64),
-        valid=np.sort(order[:n_valid]).astype(np.int64),
+        train=np.flatnonzero(~in_valid).astype(np.int64),
+        valid=valid,
     )
 
 

@@ -66,10 +66,13 @@ def prepare(
     the batch order and the per-step schedule.
     """
     spec = with_levels(spec, ratings)
+    if spec.members > 1 and (config.optimizer != "adamw" or config.distributed != "none"):
+        raise ConfigError(f"an ensemble (members={spec.members}) trains with optimizer 'adamw' on one device, "
+                          f"not optimizer {config.optimizer!r} with distributed {config.distributed!r}")
     if split is None:
         split = random_split(ratings, valid_pct=valid_pct, seed=config.seed)
     train = _triples(ratings, split.train)
-    batches = BatchPlan(n=len(train), bs=config.bs, seed=config.seed, sampling=config.sampling)
+    batches = BatchPlan(n=len(train), bs=config.bs, seed=config.seed, sampling=config.sampling, members=spec.members)
     job = FitJob(
         spec=spec,
         config=config,
@@ -108,7 +111,7 @@ def fit(
         >>> model.metrics["rmse"]
     """
     registry = registry or get_registry()
-    spec = spec or ModelSpec()
+    spec = spec or ModelSpec.default()
     config = config or TrainConfig()
     engine = registry.backend(backend)
     if spec.kind not in engine.models:
@@ -117,6 +120,9 @@ def fit(
     if config.optimizer not in optimizers:
         raise ConfigError(f"backend {backend!r} does not implement optimizer {config.optimizer!r}; it has "
                           f"{', '.join(optimizers)}")
+    if spec.members > 1 and not getattr(engine, "ensembles", False):
+        raise ConfigError(f"backend {backend!r} does not train ensembles (members={spec.members}); use members=1 "
+                          "or a backend that declares ensembles, such as torch or jax")
     ratings = registry.dataset(data).load() if isinstance(data, str) else data
     prepared = prepare(ratings, spec, config, split, valid_pct=valid_pct)
     job = prepared.job

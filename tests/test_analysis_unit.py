@@ -13,14 +13,18 @@ from recsys_core.errors import DataError
 from recsys_core.spec import ModelSpec
 
 
-def _checkpoint(kind: str = "biased", n_users: int = 30, n_items: int = 40, k: int = 4, y_range=(0.0, 5.5)) -> Checkpoint:
+def _checkpoint(kind: str = "biased", n_users: int = 30, n_items: int = 40, k: int = 4, y_range=(0.0, 5.5),
+                members: int = 1) -> Checkpoint:
     rng = np.random.default_rng(0)
-    spec = ModelSpec(kind=kind, n_factors=k, y_range=y_range)
-    params = {"user_factors": rng.normal(0, 0.5, (n_users + 1, k)).astype(np.float32),
-              "item_factors": rng.normal(0, 0.5, (n_items + 1, k)).astype(np.float32)}
+    spec = ModelSpec(kind=kind, n_factors=k, y_range=y_range, members=members)
+    params = {"user_factors": rng.normal(0, 0.5, (n_users + 1, members * k)).astype(np.float32),
+              "item_factors": rng.normal(0, 0.5, (n_items + 1, members * k)).astype(np.float32)}
     if spec.has_bias:
-        params["user_bias"] = rng.normal(0, 0.3, n_users + 1).astype(np.float32)
-        params["item_bias"] = rng.normal(0, 0.3, n_items + 1).astype(np.float32)
+        shape = (1,) if members == 1 else (members,)
+        params["user_bias"] = rng.normal(0, 0.3, (n_users + 1, *shape)).astype(np.float32).reshape(n_users + 1, -1)
+        params["item_bias"] = rng.normal(0, 0.3, (n_items + 1, *shape)).astype(np.float32).reshape(n_items + 1, -1)
+        if members == 1:
+            params["user_bias"], params["item_bias"] = params["user_bias"][:, 0], params["item_bias"][:, 0]
     users, _ = Vocab.from_values(np.arange(1, n_users + 1))
     items, _ = Vocab.from_values([f"Film {i:02d}" for i in range(n_items)])
     return Checkpoint(spec=spec, params=params, user_vocab=users, item_vocab=items, info={"dataset": "toy"})
@@ -132,6 +136,18 @@ def test_fold_in_recovers_a_user_the_model_could_have_learned(y_range):
     recs = an.recommend_folded(model, user, n=5)
     assert recs.empty  # every item was rated
     assert an.predict_folded(model, user, items[:3]) == pytest.approx(truth[:3], abs=1e-3)
+
+
+def test_fold_in_and_biases_of_an_ensemble_work_member_by_member():
+    model = _checkpoint(y_range=(0.0, 5.5), n_items=60, members=3)
+    code = 7
+    items = model.item_vocab.names[1:]
+    truth = an.score_user(model, model.params["user_factors"][code], model.params["user_bias"][code])[1:]
+    user = an.fold_in_user(model, list(zip(items, truth)), l2=1e-6)
+    assert user.factors.shape == (12,) and np.shape(user.bias) == (3,)
+    assert an.predict_folded(model, user, items[:5]) == pytest.approx(truth[:5], abs=5e-3)
+    ranking = an.bias_ranking(model, n=3)
+    assert ranking.highest.iloc[0]["bias"] == pytest.approx(model.params["item_bias"][1:].mean(axis=1).max(), abs=1e-6)
 
 
 def test_exports_write_labelled_tables(toy, toy_ratings, tmp_path):

@@ -99,7 +99,7 @@ def test_cli_compare_on_canonical_folds(ml100k_dir, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(tmp_path / "r" / "results.csv")
     assert frame["fold"].tolist() == ["u1", "u2"] and frame["split"].unique().tolist() == ["ml-100k"]
-    assert frame["rmse"].between(0.9, 1.0).all()
+    assert frame["rmse"].between(0.85, 0.95).all()  # biased: the default 3-member ensemble (u1 0.907, u2 0.898)
     bad = CliRunner().invoke(app, ["compare", "--models", "svd", "--backends", "torch", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "model 'svd' is not in the line-up" in bad.output
 
@@ -114,3 +114,12 @@ def test_cli_compare_reads_an_experiment_toml(tmp_path):
     spec, config = exp["models"]["big"]
     assert spec.n_factors == 60 and spec.y_range == (0.0, 5.5) and config.wd == 0.05 and config.epochs == 5
     assert exp["datasets"] == ["ml-100k"] and exp["splits"] == ["u1..u2"]
+
+
+def test_default_recipe_reaches_0_900_on_the_five_canonical_folds(ml100k):
+    """The toolkit's default recipe (a 3-member seed ensemble) on u1..u5: measured 0.8986 on torch and jax."""
+    from recsys_core.splits import movielens_fold
+
+    folds = [movielens_fold(ml100k, f) for f in ("u1", "u2", "u3", "u4", "u5")]
+    table = cross_validate(ml100k, ModelSpec.default(), TrainConfig(), folds, backend="jax", metrics=["rmse"])
+    assert table.loc["rmse", "mean"] <= 0.900, table

@@ -57,3 +57,15 @@ def test_book_recipe_and_replace():
     assert dataclasses.replace(book, epochs=2).epochs == 2
     with pytest.raises(dataclasses.FrozenInstanceError):
         book.lr = 1.0  # type: ignore[misc]
+
+
+def test_members_validation_and_defaults():
+    assert ModelSpec().members == 1 and ModelSpec.default().members == 3 and ModelSpec.book().members == 1
+    assert ModelSpec.from_json({"kind": "biased"}).members == 1  # a checkpoint from before ensembles
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ConfigError, match="members must be a positive integer"):
+            ModelSpec(members=bad)
+    with pytest.raises(ConfigError, match="pass members=1"):
+        ModelSpec(kind="neural", members=2)
+    with pytest.raises(ConfigError, match="pass members=1"):
+        ModelSpec(members=2, loss="cross_entropy")

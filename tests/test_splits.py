@@ -28,7 +28,7 @@ def test_random_split_is_disjoint_complete_and_reproducible(small_ratings):
     assert split.to_json() == {"name": split.name, "n_train": 1_500, "n_valid": 500}
 
 
-@pytest.mark.parametrize(("n", "pct"), [(100, 0.0), (100, 1.0), (100, 1.5), (3, 0.1), (3, 0.9)])
+@pytest.mark.parametrize(("n", "pct"), [(100, 0.0), (100, 1.0), (100, 1.5), (3, 0.1), (4, 0.2)])
 def test_random_split_rejects_empty_sides(n, pct):
     with pytest.raises(DataError, match="valid_pct"):
         random_split(n, valid_pct=pct)

@@ -19,6 +19,7 @@ class JaxBackend:
     description = "JAX + flax.nnx + optax, one compiled lax.scan per epoch"
     models: tuple[str, ...] = ("dot", "biased", "neural", "neumf")
     optimizers: tuple[str, ...] = ("adamw", "sparse_adam")
+    ensembles = True
 
     def unavailable(self) -> str | None:
         """None when jax, flax and optax import, else how to install them."""

@@ -34,6 +34,7 @@ class RatingModel(nnx.Module):
         self.loss = spec.loss
         self.y_range = spec.y_range
         self.levels = None if spec.levels is None else tuple(spec.levels)
+        self.members = spec.members
 
     def outputs(self, users: jax.Array, items: jax.Array, train: bool = False) -> jax.Array:
         """Raw outputs [batch, n_outputs]."""
@@ -44,9 +45,12 @@ class RatingModel(nnx.Module):
         out = self.outputs(users, items, train)
         if self.loss == "cross_entropy":
             return jax.nn.softmax(out, axis=1) @ jnp.asarray(self.levels, jnp.float32)
-        out = out[:, 0]
+        if self.members == 1:
+            out = out[:, 0]
         if self.y_range is not None:
             out = sigmoid_range(out, *self.y_range)
+        if self.members > 1 and users.ndim == 1:
+            out = jnp.mean(out, axis=1)  # an ensemble's prediction; [batch, members] codes give each member's
         return out
 
 
@@ -59,8 +63,26 @@ class DotProduct(RatingModel):
         for name, shape in shapes.items():
             setattr(self, name, nnx.Param(_zeros(shape)))
 
+    def member_scores(self, users: jax.Array, items: jax.Array) -> jax.Array:
+        """Each ensemble member's score ``[batch, members]`` for codes ``[batch]`` (every member scores the
+        pair) or ``[batch, members]`` (column m for member m); member m's rows of a table are row
+        ``code * members + m`` of the table viewed as ``[n * members, k]``."""
+        if users.ndim == 1:
+            users, items = users[:, None], items[:, None]
+        member = jnp.arange(self.members, dtype=users.dtype)
+        rows_u, rows_i = users * self.members + member, items * self.members + member
+        k = self.user_factors.shape[1] // self.members
+        u = self.user_factors[...].reshape(-1, k)[rows_u]
+        v = self.item_factors[...].reshape(-1, k)[rows_i]
+        score = jnp.sum(u * v, axis=-1)
+        if self.has_bias:
+            score = score + self.user_bias[...].reshape(-1)[rows_u] + self.item_bias[...].reshape(-1)[rows_i]
+        return score
+
     def outputs(self, users: jax.Array, items: jax.Array, train: bool = False) -> jax.Array:
-        """Score (or level logits) per pair."""
+        """Score (or level logits) per pair; an ensemble's member scores."""
+        if self.members > 1:
+            return self.member_scores(users, items)
         score = jnp.sum(self.user_factors[...][users] * self.item_factors[...][items], axis=1)
         if self.has_bias:
             score = score + self.user_bias[...][users] + self.item_bias[...][items]

@@ -149,11 +149,15 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
         history: list[EpochResult] = []
         steps = job.batches.steps_per_epoch
         compile_seconds = 0.0
+        key = _cache_key(job, dev, mesh)
         for epoch in range(cfg.epochs):
             start = time.perf_counter()
             order = place_order(job.batches.epoch(epoch).astype(np.int32))
             if epoch == 0:
-                compiled = run_epoch.lower(state, order, data).compile()
+                compiled = _COMPILED.pop(key, None) or run_epoch.lower(state, order, data).compile()
+                _COMPILED[key] = compiled
+                while len(_COMPILED) > COMPILED_KEPT:
+                    _COMPILED.pop(next(iter(_COMPILED)))
                 compile_seconds = time.perf_counter() - start
                 start = time.perf_counter()
             state, losses, valid_loss = compiled(state, order, data)
@@ -173,6 +177,21 @@ def fit(job: FitJob, *, device: str = "auto", on_epoch: EpochCallback | None = N
         )
 
 
+#: Compiled epochs kept for reuse: fits that differ only in seed, data values and initial weights (the folds of a
+#: cross-validation, the seeds of a comparison) share one executable instead of compiling again.
+COMPILED_KEPT = 8
+_COMPILED: dict[tuple[Any, ...], Any] = {}
+
+
+def _cache_key(job: FitJob, dev: Any, mesh: Any) -> tuple[Any, ...]:
+    """Everything a compiled epoch depends on besides its arguments: the model, the recipe but its seed (the
+    schedule and decay mask are baked in), the array shapes and the placement."""
+    config = {k: v for k, v in job.config.to_json().items() if k != "seed"}
+    shapes = (job.n_users, job.n_items, len(job.train), len(job.valid), job.batches.steps_per_epoch)
+    where = str(dev) if mesh is None else (tuple(str(d) for d in mesh.devices.flat), mesh.axis_names)
+    return (repr(job.spec), repr(sorted(config.items())), shapes, where)
+
+
 StepFn = Callable[[Any, jax.Array], tuple[Any, jax.Array]]
 #: Builds the scan body from the (traced) training arrays (users, items, targets).
 MakeStep = Callable[[tuple[jax.Array, ...]], StepFn]
@@ -183,15 +202,19 @@ def _dense_step(job: FitJob, model: Any) -> tuple[MakeStep, Any, Callable[[Any],
     optimizer = nnx.Optimizer(model, make_optimizer(job), wrt=nnx.Param)
     graphdef, state = nnx.split((model, optimizer))
 
-    def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> jax.Array:
-        return jnp.mean(batch_losses(m, u, i, r, True))
+    members = job.spec.members
+
+    def loss_fn(m: Any, u: jax.Array, i: jax.Array, r: jax.Array) -> tuple[jax.Array, jax.Array]:
+        loss = jnp.mean(batch_losses(m, u, i, r, True))
+        return (loss * members if members > 1 else loss), loss  # each member's own mean loss
 
     def make_step(train: tuple[jax.Array, ...]) -> StepFn:
         train_u, train_i, train_r = train
 
         def step(state: Any, rows: jax.Array) -> tuple[Any, jax.Array]:
             m, opt = nnx.merge(graphdef, state)
-            loss, grads = nnx.value_and_grad(loss_fn)(m, train_u[rows], train_i[rows], train_r[rows])
+            (_, loss), grads = nnx.value_and_grad(loss_fn, has_aux=True)(m, train_u[rows], train_i[rows],
+                                                                          train_r[rows])
             opt.update(m, grads)
             return nnx.state((m, opt)), loss
 

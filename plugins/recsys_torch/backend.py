@@ -18,6 +18,7 @@ class TorchBackend:
     description = "PyTorch eager, fused AdamW, one-cycle schedule from the core"
     models: tuple[str, ...] = ("dot", "biased", "neural", "neumf")
     optimizers: tuple[str, ...] = ("adamw", "sparse_adam")
+    ensembles = True
 
     def unavailable(self) -> str | None:
         """None when torch imports, else how to install it."""

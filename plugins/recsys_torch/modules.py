@@ -39,9 +39,12 @@ class RatingModel(nn.Module):
         out = self.outputs(users, items)
         if self.spec.loss == "cross_entropy":
             return torch.softmax(out, dim=1) @ self.levels
-        out = out[:, 0]
+        if self.spec.members == 1:
+            out = out[:, 0]
         if self.spec.y_range is not None:
             out = sigmoid_range(out, *self.spec.y_range)
+        if self.spec.members > 1 and users.dim() == 1:
+            out = out.mean(dim=1)  # an ensemble's prediction; [batch, members] codes give each member's
         return out
 
 
@@ -52,9 +55,30 @@ class DotProduct(RatingModel):
         super().__init__(spec)
         for name, shape in shapes.items():
             self.register_parameter(name, nn.Parameter(torch.empty(shape)))
+        if spec.members > 1:
+            self.register_buffer("member", torch.arange(spec.members), persistent=False)
+
+    def member_scores(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
+        """Each ensemble member's score ``[batch, members]`` for codes ``[batch]`` (every member scores the
+        pair) or ``[batch, members]`` (column m for member m); member m's rows of a table are row
+        ``code * members + m`` of the table viewed as ``[n * members, k]``."""
+        if users.dim() == 1:
+            users, items = users[:, None], items[:, None]
+        rows_u = users.long() * self.spec.members + self.member
+        rows_i = items.long() * self.spec.members + self.member
+        k = self.spec.n_factors
+        u = F.embedding(rows_u, self.user_factors.view(-1, k))
+        v = F.embedding(rows_i, self.item_factors.view(-1, k))
+        score = (u * v).sum(dim=-1)
+        if self.spec.has_bias:
+            score = score + F.embedding(rows_u, self.user_bias.view(-1, 1))[..., 0] + F.embedding(
+                rows_i, self.item_bias.view(-1, 1))[..., 0]
+        return score
 
     def outputs(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
-        """Score (or level logits) per pair."""
+        """Score (or level logits) per pair; an ensemble's member scores."""
+        if self.spec.members > 1:
+            return self.member_scores(users, items)
         score = (F.embedding(users, self.user_factors) * F.embedding(items, self.item_factors)).sum(dim=1)
         if self.spec.has_bias:
             score = score + self.user_bias[users] + self.item_bias[items]

@@ -13,6 +13,7 @@ from torch.nn import functional as F
 from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput, Triples
 from recsys_core.errors import ConfigError
 from recsys_core.params import is_decayed, level_targets, table_side
+from recsys_torch.closed_form import ClosedFormStep, applies
 from recsys_torch.device import resolve_device
 from recsys_torch.modules import RatingModel, build_module, to_canonical
 from recsys_torch.optim import ScheduledAdamW
@@ -115,6 +116,7 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None,
     ) if dense else None
     rows_opt = RowAdam(tables, {n: cfg.wd if is_decayed(n) else 0.0 for n in tables}, beta2=cfg.beta2,
                        eps=cfg.eps) if tables else None
+    closed = ClosedFormStep(model, optimizer) if optimizer and not tables and shard is None and applies(model) else None
     wrapper = LossOf(model, batch_loss)
     params = [p for _, p in named]
     if shard is not None:
@@ -126,6 +128,7 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None,
     lrs = job.schedule.lr.tolist()
     beta1s = job.schedule.beta1.tolist()
     steps = job.batches.steps_per_epoch
+    members = job.spec.members
     step_losses = np.empty(job.total_steps, dtype=np.float32)
     history: list[EpochResult] = []
     step = 0
@@ -137,11 +140,15 @@ def train(job: FitJob, dev: torch.device, on_epoch: EpochCallback | None = None,
             order = order[:, shard[0]]
         users, items, ratings = train_u[order], train_i[order], train_r[order]
         losses = torch.empty(steps, dtype=torch.float32, device=dev)
+        if closed is not None:
+            users, items, ratings = closed.rows(users), closed.rows(items), ratings.reshape(steps, -1)
         for s in range(steps):
-            if rows_opt is None:
+            if closed is not None:
+                loss = closed(users[s], items[s], ratings[s], lrs[step], beta1s[step])
+            elif rows_opt is None:
                 loss = batch_loss(model, users[s], items[s], ratings[s])
                 optimizer.zero_grad()
-                loss.backward()
+                (loss * members if members > 1 else loss).backward()  # each member's own mean loss
                 if shard is not None:
                     average_gradients(params, shard[1])
                 optimizer.step(lrs[step], beta1s[step])

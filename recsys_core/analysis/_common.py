@@ -54,14 +54,15 @@ def factors_of(model: Trained, side: str) -> np.ndarray:
 
 
 def bias_of(model: Trained, side: str) -> np.ndarray:
-    """The bias vector of ``side`` ``[n]``; DataError for a model without biases."""
+    """The bias vector of ``side`` ``[n]`` (an ensemble's: the members' mean); DataError for a model without biases."""
     name = f"{check_side(side)}_bias"
     if name not in model.params:
         raise DataError(
             f"model kind {model.spec.kind!r} has no biases; bias ranking needs a 'biased' model "
             "(train with ModelSpec(kind='biased'))"
         )
-    return model.params[name]
+    bias = model.params[name]
+    return bias.mean(axis=1, dtype=np.float64).astype(np.float32) if bias.ndim == 2 else bias
 
 
 def lookup(model: Trained, side: str, name: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,8 @@ import pandas as pd
 from recsys_core.analysis._common import Trained, lookup
 from recsys_core.analysis.recommend import score_user, top_n
 from recsys_core.errors import DataError
+from recsys_core.params import Params, member_view
+from recsys_core.spec import ModelSpec
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -19,7 +22,7 @@ class FoldedUser:
     """A user vector ``factors [k]`` and ``bias`` for the model, fitted from ``items`` (codes) or the average taste."""
 
     factors: np.ndarray
-    bias: float
+    bias: float | np.ndarray  # one per member for an ensemble
     items: np.ndarray
     ratings: np.ndarray
 
@@ -33,7 +36,10 @@ def average_user(model: Trained) -> FoldedUser:
     """The "average taste" profile: mean of the known users' factors and biases."""
     params = model.params
     factors = params["user_factors"][1:].astype(np.float64).mean(axis=0)
-    bias = float(params["user_bias"][1:].astype(np.float64).mean()) if model.spec.has_bias else 0.0
+    bias: float | np.ndarray = 0.0
+    if model.spec.has_bias:
+        means = params["user_bias"][1:].astype(np.float64).mean(axis=0)
+        bias = float(means) if means.ndim == 0 else means
     return FoldedUser(factors=factors, bias=bias, items=np.zeros(0, np.int64), ratings=np.zeros(0))
 
 
@@ -75,6 +81,8 @@ def fold_in_user(
     is solved, pulled toward the average-taste profile with strength ``l2``.
     Under y_range, ``refine`` Gauss-Newton steps then minimise the same ridge
     objective on the rating scale (the training loss), which the logit fit only approximates.
+    An ensemble's members start from their own ridge solves and are then
+    refined together, so that their mean prediction fits the ratings.
     No ratings (empty list): DataError; unknown items: DataError with close matches.
 
     Example:
@@ -89,34 +97,65 @@ def fold_in_user(
             f"{model.spec.kind!r} with loss {getattr(model.spec, 'loss', 'mse')!r}"
         )
     codes, values = _pairs(model, rated)
-    params, spec = model.params, model.spec
-    target = values.copy()
-    if spec.y_range is not None:
-        lo, hi = spec.y_range
-        p = np.clip((values - lo) / (hi - lo), eps, 1 - eps)
-        target = np.log(p / (1 - p))
-    a = params["item_factors"][codes].astype(np.float64)
-    if spec.has_bias:
-        target = target - params["item_bias"][codes].astype(np.float64)
-        a = np.hstack([a, np.ones((len(codes), 1))])
-    prior_user = average_user(model)
-    prior = np.append(prior_user.factors, prior_user.bias) if spec.has_bias else prior_user.factors
-    # min ||a w - target||^2 + l2 ||w - prior||^2  <=>  (a'a + l2 I) w = a' target + l2 prior
-    lhs = a.T @ a + l2 * np.eye(a.shape[1])
-    rhs = a.T @ target + l2 * prior
-    w = np.linalg.lstsq(lhs, rhs, rcond=None)[0]
-    if spec.y_range is not None:
-        lo, hi = spec.y_range
-        offset = params["item_bias"][codes].astype(np.float64) if spec.has_bias else 0.0
+    spec, prior_user = model.spec, average_user(model)
+    k, members = spec.n_factors, getattr(spec, "members", 1)
+    one = dataclasses.replace(spec, members=1)
+    designs, priors, ws = [], [], []
+    for m in range(members):
+        a, offset = _design(one, member_view(spec, model.params, m), codes)
+        prior = prior_user.factors[m * k : (m + 1) * k]
+        if spec.has_bias:
+            prior = np.append(prior, np.reshape(prior_user.bias, -1)[m])
+        designs.append((a, offset))
+        priors.append(prior)
+        ws.append(_ridge(a, _linear_target(spec, values, eps) - offset, prior, l2))
+    w, prior = np.concatenate(ws), np.concatenate(priors)
+    if spec.y_range is not None or members > 1:
+        # Gauss-Newton on the training loss: the rating scale, the members' mean prediction
+        lo, hi = spec.y_range if spec.y_range is not None else (0.0, 1.0)
+        width = a.shape[1]
         for _ in range(max(refine, 0)):
-            sig = 1.0 / (1.0 + np.exp(-(a @ w + offset)))
-            jac = a * ((hi - lo) * sig * (1 - sig))[:, None]
-            residual = values - (lo + (hi - lo) * sig)
-            step = np.linalg.lstsq(jac.T @ jac + l2 * np.eye(a.shape[1]), jac.T @ residual - l2 * (w - prior),
-                                   rcond=None)[0]
-            w = w + step
-    factors, bias = (w[:-1], float(w[-1])) if spec.has_bias else (w, 0.0)
+            preds, jacs = [], []
+            for m, (a, offset) in enumerate(designs):
+                z = a @ w[m * width : (m + 1) * width] + offset
+                if spec.y_range is None:
+                    preds.append(z)
+                    jacs.append(a / members)
+                else:
+                    sig = 1.0 / (1.0 + np.exp(-z))
+                    preds.append(lo + (hi - lo) * sig)
+                    jacs.append(a * ((hi - lo) * sig * (1 - sig) / members)[:, None])
+            jac, residual = np.hstack(jacs), values - np.mean(preds, axis=0)
+            w = w + np.linalg.lstsq(jac.T @ jac + l2 * np.eye(len(w)), jac.T @ residual - l2 * (w - prior),
+                                    rcond=None)[0]
+    parts = w.reshape(members, -1)
+    factors = (parts[:, :-1] if spec.has_bias else parts).reshape(-1)
+    bias: float | np.ndarray = 0.0
+    if spec.has_bias:
+        bias = float(parts[0, -1]) if members == 1 else parts[:, -1].copy()
     return FoldedUser(factors=factors, bias=bias, items=codes, ratings=values)
+
+
+def _linear_target(spec: ModelSpec, values: np.ndarray, eps: float) -> np.ndarray:
+    """Ratings on the model's linear scale: the logit of the clipped position in y_range, else as they are."""
+    if spec.y_range is None:
+        return values.copy()
+    lo, hi = spec.y_range
+    p = np.clip((values - lo) / (hi - lo), eps, 1 - eps)
+    return np.log(p / (1 - p))
+
+
+def _design(spec: ModelSpec, params: Params, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
+    """One model's linear system for a user: rows [item_factors, 1] (bias) and the item-bias offset."""
+    a = params["item_factors"][codes].astype(np.float64)
+    if not spec.has_bias:
+        return a, 0.0
+    return np.hstack([a, np.ones((len(codes), 1))]), params["item_bias"][codes].astype(np.float64)
+
+
+def _ridge(a: np.ndarray, target: np.ndarray, prior: np.ndarray, l2: float) -> np.ndarray:
+    """argmin ||a w - target||^2 + l2 ||w - prior||^2, i.e. (a'a + l2 I) w = a' target + l2 prior."""
+    return np.linalg.lstsq(a.T @ a + l2 * np.eye(a.shape[1]), a.T @ target + l2 * prior, rcond=None)[0]
 
 
 def predict_folded(model: Trained, user: FoldedUser, items: Iterable[Any]) -> np.ndarray:

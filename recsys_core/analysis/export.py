@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recsys_core.analysis._common import Trained, check_side, factors_of, rating_stats, vocab_of
+from recsys_core.analysis._common import Trained, bias_of, check_side, factors_of, rating_stats, vocab_of
 from recsys_core.atomic import atomic_path, atomic_write_text
 from recsys_core.data.ratings import Ratings
 from recsys_core.errors import DataError
@@ -23,7 +23,7 @@ def factor_table(model: Trained, ratings: Ratings | None = None, *, side: str = 
     table = factors_of(model, side)[1:]
     columns: dict[str, np.ndarray] = {"name": names}
     if f"{side}_bias" in model.params:
-        columns["bias"] = model.params[f"{side}_bias"][1:]
+        columns["bias"] = bias_of(model, side)[1:]
     if ratings is not None:
         counts, means = rating_stats(model, ratings, side)
         columns["n_ratings"], columns["mean_rating"] = counts[1:], means[1:]

@@ -13,8 +13,9 @@ from recsys_core.errors import DataError
 from recsys_core.testing.reference import reference_predict
 
 
-def score_user(model: Trained, user_factors: np.ndarray, user_bias: float = 0.0) -> np.ndarray:
-    """Predicted rating ``[n_items]`` (float64, code 0 NaN) of every item for one user vector and bias.
+def score_user(model: Trained, user_factors: np.ndarray, user_bias: float | np.ndarray = 0.0) -> np.ndarray:
+    """Predicted rating ``[n_items]`` (float64, code 0 NaN) of every item for one user vector and bias
+    (an ensemble's: every member's factors side by side, one bias per member).
 
     Every other parameter (item tables, MLP, output levels) is the model's own,
     so any kind the numpy reference forward pass knows can be scored.
@@ -27,7 +28,8 @@ def score_user(model: Trained, user_factors: np.ndarray, user_bias: float = 0.0)
     one = dict(params)
     one["user_factors"] = vector[None, :]
     if "user_bias" in params:
-        one["user_bias"] = np.array([user_bias], dtype=np.float64)
+        shape = (1, *params["user_bias"].shape[1:])
+        one["user_bias"] = np.broadcast_to(np.asarray(user_bias, dtype=np.float64), shape[1:]).reshape(shape)
     n_items = params["item_factors"].shape[0]
     scores = reference_predict(model.spec, one, np.zeros(n_items, dtype=np.int64), np.arange(n_items))
     scores[0] = np.nan

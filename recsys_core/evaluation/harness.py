@@ -238,7 +238,7 @@ def cross_validate(
 
     Example:
         >>> folds = [movielens_fold(ratings, f) for f in ("u1", "u2", "u3", "u4", "u5")]
-        >>> cross_validate(ratings, ModelSpec(), TrainConfig(), folds).loc["rmse", "mean"]
+        >>> cross_validate(ratings, ModelSpec.default(), TrainConfig(), folds).loc["rmse", "mean"]
     """
     if not splits:
         raise ConfigError("cross_validate needs at least one split")

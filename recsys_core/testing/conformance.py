@@ -28,7 +28,7 @@ from recsys_core.backend import Backend, FitJob, FitOutput
 from recsys_core.checkpoint import Checkpoint
 from recsys_core.data import Ratings, synthetic
 from recsys_core.model import Model
-from recsys_core.params import init_params
+from recsys_core.params import init_params, member_view
 from recsys_core.registry import get_registry
 from recsys_core.spec import ModelSpec, TrainConfig
 from recsys_core.testing.parity import compare_fits
@@ -137,6 +137,45 @@ def _sparse_fit(backend: Backend, job: FitJob) -> FitOutput:
     assert np.array_equal(out.params["user_factors"][0], job.init["user_factors"][0]), (
         f"backend {backend.name!r} declares 'sparse_adam' but updated a row no batch touched")
     return out
+
+
+#: Cases of the seed-ensemble check (``ModelSpec.members > 1``), for backends that declare ``ensembles``.
+ENSEMBLE_CASES: tuple[tuple[str, tuple[float, float] | None], ...] = (("dot", None), ("biased", (0.5, 5.5)))
+ENSEMBLE_MEMBERS = 3
+
+
+@functools.cache
+def _ensemble_job(kind: str, y_range: tuple[float, float] | None) -> FitJob:
+    spec = ModelSpec(kind=kind, n_factors=8, y_range=y_range, members=ENSEMBLE_MEMBERS)
+    return prepare(small_ratings(), spec, TrainConfig(epochs=2, lr=1e-2, wd=0.1, bs=64, seed=3)).job
+
+
+@dataclasses.dataclass(frozen=True)
+class _MemberBatches:
+    """One member's column of an ensemble's batch plan, as a single model's plan."""
+
+    plan: Any
+    member: int
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return int(self.plan.steps_per_epoch)
+
+    def epoch(self, epoch: int) -> np.ndarray:
+        return np.ascontiguousarray(self.plan.epoch(epoch)[..., self.member])
+
+
+@functools.cache
+def _member_job(job: FitJob, member: int) -> FitJob:
+    """Member ``member`` of an ensemble job as a job of its own: its columns of the init, its batch column."""
+    init = {name: np.ascontiguousarray(value) for name, value in member_view(job.spec, job.init, member).items()}
+    return dataclasses.replace(job, spec=dataclasses.replace(job.spec, members=1), init=init,
+                               batches=_MemberBatches(job.batches, member))
+
+
+def _ensembles(backend: Backend) -> None:
+    if not getattr(backend, "ensembles", False):
+        pytest.skip(f"backend {backend.name!r} does not declare ensembles")
 
 
 def _truncate(out: FitOutput, steps: int) -> FitOutput:
@@ -341,6 +380,37 @@ class BackendConformance:
         report = compare_fits(ours, theirs)
         assert report.max_step_rel <= STEP_LOSS_RTOL, report
 
+    @pytest.mark.parametrize(("kind", "y_range"), ENSEMBLE_CASES)
+    def test_ensemble_is_its_members_trained_alone(self, backend: Backend, kind: str, y_range: Any) -> None:
+        """``members=3`` trains three single models, each on its own batch column: every member's params and the
+        mean of the members' step losses agree with fits of the members alone; predictions are the members' mean."""
+        self._supported(backend, kind)
+        _ensembles(backend)
+        job = _ensemble_job(kind, y_range)
+        out = _fit(backend, job)
+        alone = [_fit(backend, _member_job(job, m)) for m in range(ENSEMBLE_MEMBERS)]
+        np.testing.assert_allclose(out.step_losses, np.mean([a.step_losses for a in alone], axis=0),
+                                   rtol=STEP_LOSS_RTOL)
+        for m, single in enumerate(alone):
+            view = member_view(job.spec, out.params, m)
+            for name, value in single.params.items():
+                np.testing.assert_allclose(view[name], value, rtol=1e-4, atol=PREDICT_ATOL, err_msg=f"member {m} {name}")
+        preds = backend.load(job.spec, out.params, device="cpu").predict(job.valid.users, job.valid.items)
+        singles = [reference_predict(_member_job(job, m).spec, a.params, job.valid.users, job.valid.items)
+                   for m, a in enumerate(alone)]
+        np.testing.assert_allclose(preds, np.mean(singles, axis=0), atol=10 * PREDICT_ATOL)
+        assert out.history[-1].valid_loss == pytest.approx(float(np.mean((preds - job.valid.ratings) ** 2)), rel=1e-4)
+
+    @pytest.mark.parametrize(("kind", "y_range"), ENSEMBLE_CASES)
+    def test_ensemble_parity(self, backend: Backend, reference: Backend, kind: str, y_range: Any) -> None:
+        """An ensemble's per-step losses agree with the reference backend's within STEP_LOSS_RTOL."""
+        self._supported(backend, kind)
+        _ensembles(backend)
+        _ensembles(reference)
+        job = _ensemble_job(kind, y_range)
+        report = compare_fits(_fit(backend, job), _fit(reference, job))
+        assert report.max_step_rel <= STEP_LOSS_RTOL, report
+
     @pytest.mark.movielens
     def test_book_recipe_parity_on_ml100k(self, backend: Backend, reference: Backend) -> None:
         """All 6,250 steps of the book's ml-100k recipe within STEP_LOSS_RTOL; final RMSE within RMSE_ATOL."""
@@ -354,10 +424,14 @@ class BackendConformance:
 
     @pytest.mark.movielens
     def test_neural_book_recipe_agrees_on_ml100k(self, backend: Backend, reference: Backend) -> None:
-        """EmbeddingNN with the book's recipe: final RMSEs within MLP_RMSE_ATOL of each other."""
+        """EmbeddingNN with the book's recipe: final RMSEs within MLP_RMSE_ATOL of each other, both <= 0.92.
+
+        fastai 2.8 reaches 0.916 on this split with a shuffled epoch; torch and jax here 0.9135 and 0.9140.
+        """
         self._supported(backend, "neural")
         if "neural" not in reference.models:
             pytest.skip(f"reference backend {reference.name!r} does not implement 'neural'")
         job = _book_job(_movielens_dir(), "neural")
         rmse = [_rmse(job, _fit(b, job)) for b in (backend, reference)]
         assert abs(rmse[0] - rmse[1]) <= MLP_RMSE_ATOL, rmse
+        assert max(rmse) <= 0.92, rmse

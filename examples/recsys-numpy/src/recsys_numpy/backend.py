@@ -53,6 +53,7 @@ class NumpyBackend:
     description = "float64 numpy reference: dot/biased, hand-written gradients, the core's AdamW one-cycle recipe"
     models: tuple[str, ...] = MODELS
     optimizers: tuple[str, ...] = ("adamw",)
+    ensembles = True
 
     def unavailable(self) -> str | None:
         """Always available: numpy is a dependency of the core."""

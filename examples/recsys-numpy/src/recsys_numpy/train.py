@@ -11,6 +11,11 @@ The arithmetic is the one every backend runs (docs/parity.md):
   ``v = b2 v + (1 - b2) g^2``; ``p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``,
   with weight decay on the parameters :func:`recsys_core.params.is_decayed` names.
 
+An ensemble (``members > 1``) is trained as what it is: each member a single
+model on its own columns of the tables (:func:`recsys_core.params.member_view`,
+updated in place), with its own optimizer state and batch column; the step
+loss is the members' mean and the prediction their mean.
+
 Embedding gradients are dense (every row is updated by AdamW every step, as
 torch's dense ``nn.Embedding`` and optax do); they are accumulated with
 ``np.add.at`` / ``np.bincount``, so repeated users or items in a batch add up.
@@ -18,12 +23,14 @@ torch's dense ``nn.Embedding`` and optax do); they are accumulated with
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 
 from recsys_core.backend import EpochCallback, EpochResult, FitJob, FitOutput
-from recsys_core.params import Params, is_decayed, level_targets
+from recsys_core.params import Params, is_decayed, level_targets, member_view
+from recsys_core.reference import reference_predict
 from recsys_core.spec import ModelSpec
 
 VALID_CHUNK = 1 << 18
@@ -133,9 +140,11 @@ def loss_and_grads(spec: ModelSpec, p: dict[str, np.ndarray], users: np.ndarray,
 
 def mean_loss(spec: ModelSpec, p: dict[str, np.ndarray], users: np.ndarray, items: np.ndarray,
               targets: np.ndarray) -> float:
-    """Mean loss over a whole set, scored in chunks (nan for an empty set)."""
+    """Mean loss over a whole set, scored in chunks (nan for an empty set); an ensemble's mean prediction's."""
     if len(users) == 0:
         return float("nan")
+    if spec.members > 1:
+        return float(np.mean((reference_predict(spec, p, users, items) - targets) ** 2))
     total = 0.0
     for start in range(0, len(users), VALID_CHUNK):
         stop = start + VALID_CHUNK
@@ -153,7 +162,9 @@ def fit(job: FitJob, *, on_epoch: EpochCallback | None = None) -> FitOutput:
     """Train ``job`` in float64 from ``job.init``; returns float32 canonical params and float32 step losses."""
     spec, cfg = job.spec, job.config
     state: Params = {name: np.array(value, dtype=np.float64) for name, value in job.init.items()}
-    optimizer = AdamW(state, wd=cfg.wd, beta2=cfg.beta2, eps=cfg.eps)
+    single = dataclasses.replace(spec, members=1)
+    views = [member_view(spec, state, m) for m in range(spec.members)]  # in-place views of ``state``
+    optimizers = [AdamW(view, wd=cfg.wd, beta2=cfg.beta2, eps=cfg.eps) for view in views]
     train_u = np.asarray(job.train.users, dtype=np.int64)
     train_i = np.asarray(job.train.items, dtype=np.int64)
     train_t = _targets(spec, job.train.ratings)
@@ -169,9 +180,14 @@ def fit(job: FitJob, *, on_epoch: EpochCallback | None = None) -> FitOutput:
         start = time.perf_counter()
         order = job.batches.epoch(epoch)
         for rows in order:
-            loss, grads = loss_and_grads(spec, state, train_u[rows], train_i[rows], train_t[rows])
-            optimizer.step(grads, lrs[step], beta1s[step])
-            step_losses[step] = loss
+            rows = rows.reshape(len(rows), -1)  # one column per member
+            member_losses = []
+            for m, (view, optimizer) in enumerate(zip(views, optimizers, strict=True)):
+                cols = rows[:, m]
+                loss, grads = loss_and_grads(single, view, train_u[cols], train_i[cols], train_t[cols])
+                optimizer.step(grads, lrs[step], beta1s[step])
+                member_losses.append(loss)
+            step_losses[step] = np.mean(member_losses)
             step += 1
         valid_loss = mean_loss(spec, state, valid_u, valid_i, valid_t)
         result = EpochResult(epoch=epoch, train_loss=float(step_losses[step - steps : step].mean()),
