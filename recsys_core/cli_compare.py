@@ -174,7 +174,7 @@ def run_compare(
         def on_run(number: int, _count: int, run: Any) -> None:
             done[0] += 1
             if not quiet:
-                out.print(f"[{done[0]}/{total}] {run.dataset} {run.fold:<8} {run.model:<11} {run.backend:<6} seed {run.seed}: "
+                out.print(f"[{done[0]}/{total}] {run.dataset} {run.fold:<8} {run.model:<15} {run.backend:<6} seed {run.seed}: "
                           f"rmse {run.values.get('rmse', float('nan')):.4f}  {run.timings['fit_seconds']:.2f} s "
                           f"({run.timings['seconds_per_epoch']:.3f} s/epoch)")
 
@@ -239,7 +239,7 @@ def register(app: typer.Typer) -> None:
         if not quiet:
             for row in summary.itertuples(index=False):
                 spread = f" ± {row.rmse_std:.4f}" if row.runs > 1 else ""
-                out.print(f"{row.model:<11} {row.backend:<6} rmse {row.rmse_mean:.4f}{spread}  "
+                out.print(f"{row.model:<15} {row.backend:<6} rmse {row.rmse_mean:.4f}{spread}  "
                           f"{row.fit_seconds_mean:.2f} s/fit  {row.seconds_per_epoch_mean:.3f} s/epoch  ({row.runs} runs)")
         out.print(f"report: {folder / 'report.md'}")
 

@@ -9,7 +9,9 @@ import typer
 from typer.testing import CliRunner
 
 from recsys_core.evaluation import compare, cross_validate, evaluate, paired_bootstrap, write_report
+from recsys_core.errors import ConfigError, DataError
 from recsys_core.evaluation.metrics import rmse
+from recsys_core.registry import get_registry
 from recsys_core.spec import ModelSpec, TrainConfig
 from recsys_core.splits import kfold
 
@@ -63,6 +65,26 @@ def test_report_folder(comparison, tmp_path):
     text = (folder / "report.md").read_text()
     assert "## Winner per metric" in text and "## Backend parity" in text and "| rmse | biased |" in text
     assert (folder / "metrics.png").read_bytes()[:4] == b"\x89PNG"
+    from recsys_core.evaluation.report import winners
+
+    best = winners(comparison, n_boot=100).set_index("metric")
+    assert best[["ci_low", "ci_high"]].notna().all().all()  # rating and ranking metrics both get an interval
+    assert (best["ci_low"] <= best["diff"]).all() and (best["diff"] <= best["ci_high"]).all()
+
+
+def test_user_bootstrap_of_a_ranking_metric(comparison):
+    from recsys_core.evaluation import paired_bootstrap_users
+
+    dot, biased = comparison.run(model="dot", backend="torch").lists, comparison.run(model="biased", backend="torch").lists
+    diff, lo, hi = paired_bootstrap_users(biased, dot, "ndcg", n=200, seed=1)
+    ndcg = get_registry().metric("ndcg")
+    assert diff == pytest.approx(ndcg(biased) - ndcg(dot))
+    assert lo <= diff <= hi and hi - lo > 0
+    assert paired_bootstrap_users(dot, dot, "hit_rate", n=50) == (0.0, 0.0, 0.0)
+    with pytest.raises(ConfigError, match="needs a ranking metric"):
+        paired_bootstrap_users(dot, biased, "rmse")
+    with pytest.raises(DataError, match="same users"):
+        paired_bootstrap_users(dot, biased.take(np.arange(3)), "ndcg")
 
 
 def test_evaluate_and_cross_validate(small_ratings):

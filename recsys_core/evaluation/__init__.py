@@ -21,6 +21,7 @@ _EXPORTS = {
     "compare": "recsys_core.evaluation.harness",
     "Comparison": "recsys_core.evaluation.harness",
     "paired_bootstrap": "recsys_core.evaluation.harness",
+    "paired_bootstrap_users": "recsys_core.evaluation.harness",
     "summarize": "recsys_core.evaluation.harness",
     "write_report": "recsys_core.evaluation.report",
 }

@@ -18,7 +18,7 @@ from recsys_core.backend import EpochResult
 from recsys_core.data.ratings import Ratings
 from recsys_core.errors import ConfigError, DataError
 from recsys_core.evaluation.metric import DEFAULT_METRICS, Metric
-from recsys_core.evaluation.ranking import Scorer, top_k
+from recsys_core.evaluation.ranking import Scorer, TopK, top_k
 from recsys_core.registry import Registry, get_registry
 from recsys_core.spec import ModelSpec, TrainConfig
 from recsys_core.splits import Split
@@ -42,8 +42,9 @@ def _scorer(model: Any) -> Scorer:
 
 def score(
     model: Any, ratings: Ratings, split: Split, metrics: Sequence[Metric], *, k: int = 10, threshold: float = 4.0
-) -> tuple[dict[str, float], np.ndarray]:
-    """Metric values on ``split.valid`` and the predictions there (float32 [n_valid]).
+) -> tuple[dict[str, float], np.ndarray, TopK | None]:
+    """Metric values on ``split.valid``, the predictions there (float32 [n_valid]) and the top-k lists
+    (None without ranking metrics).
 
     ``model`` is a :class:`~recsys_core.model.Model` (trained on these vocabularies) or a
     scorer ``f(user_codes, item_codes) -> ratings``.
@@ -54,10 +55,11 @@ def score(
     targets = ratings.ratings[split.valid]
     values = {m.label(k): m(predictions, targets) for m in metrics if m.kind == "rating"}
     ranking = [m for m in metrics if m.kind == "ranking"]
+    lists = None
     if ranking:
         lists = top_k(scorer, ratings, split, k=k, threshold=threshold)
         values |= {m.label(k): m(lists) for m in ranking}
-    return values, predictions
+    return values, predictions, lists
 
 
 def evaluate(
@@ -70,7 +72,7 @@ def evaluate(
         >>> evaluate(model, ratings, split, ["rmse", "ndcg"], k=10)
         {'rmse': 0.91, 'ndcg@10': 0.07}
     """
-    values, _ = score(model, ratings, split, resolve_metrics(metrics, registry), k=k, threshold=threshold)
+    values, _, _ = score(model, ratings, split, resolve_metrics(metrics, registry), k=k, threshold=threshold)
     return values
 
 
@@ -89,6 +91,7 @@ class Run:
     predictions: np.ndarray
     targets: np.ndarray
     history: list[EpochResult] = field(default_factory=list)
+    lists: TopK | None = None  # the top-k lists ranking metrics were computed from
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -182,11 +185,11 @@ def compare(
         callback = (lambda result, _name=name: on_epoch(_name, result)) if on_epoch else None
         model = fit(ratings, spec, config, split=split, backend=backend, device=device, registry=registry,
                     on_epoch=callback)
-        values, predictions = score(model, ratings, split, chosen, k=k, threshold=threshold)
+        values, predictions, lists = score(model, ratings, split, chosen, k=k, threshold=threshold)
         run = Run(
             dataset=ratings.name, split=split_and_fold(split)[0], fold=split_and_fold(split)[1], model=name, backend=backend,
             seed=int(config.seed), values=values, timings={t: float(model.metrics[t]) for t in TIMINGS},
-            predictions=predictions, targets=ratings.ratings[split.valid], history=list(model.history),
+            predictions=predictions, targets=ratings.ratings[split.valid], history=list(model.history), lists=lists,
         )
         runs.append(run)
         if on_run:
@@ -288,4 +291,40 @@ def paired_bootstrap(
         rows = rng.integers(0, len(t), len(t))
         diffs[i] = float(metric(a[rows], t[rows])) - float(metric(b[rows], t[rows]))
     lo, hi = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return diff, float(lo), float(hi)
+
+
+def paired_bootstrap_users(
+    lists_a: TopK,
+    lists_b: TopK,
+    metric: Metric | str = "ndcg",
+    *,
+    n: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    registry: Registry | None = None,
+) -> tuple[float, float, float]:
+    """``metric(a) - metric(b)`` for a ranking metric, with a percentile bootstrap CI over resampled users.
+
+    ``lists_a`` and ``lists_b`` rank for the same users in the same order (two
+    models on one split); both are scored on the same resampled users each time.
+
+    Example:
+        >>> diff, lo, hi = paired_bootstrap_users(run_a.lists, run_b.lists, "ndcg", n=1000, seed=0)
+    """
+    if isinstance(metric, str):
+        metric = (registry or get_registry()).metric(metric)
+    if metric.kind != "ranking":
+        raise ConfigError(f"paired_bootstrap_users needs a ranking metric, and {metric.name!r} is a {metric.kind} metric")
+    if not np.array_equal(lists_a.users, lists_b.users) or lists_a.k != lists_b.k:
+        raise DataError("the two top-k lists must rank for the same users in the same order, at the same k")
+    if not 0 < level < 1:
+        raise ConfigError(f"level must lie in (0, 1), got {level!r}")
+    diff = float(metric(lists_a)) - float(metric(lists_b))
+    rng = np.random.default_rng(seed)
+    diffs = np.empty(n)
+    for i in range(n):  # one resample of users per iteration; each metric call is vectorised over the users
+        rows = rng.integers(0, len(lists_a.users), len(lists_a.users))
+        diffs[i] = float(metric(lists_a.take(rows))) - float(metric(lists_b.take(rows)))
+    lo, hi = np.nanquantile(diffs, [(1 - level) / 2, (1 + level) / 2])
     return diff, float(lo), float(hi)

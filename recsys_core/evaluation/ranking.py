@@ -45,6 +45,21 @@ class TopK:
         """Mask [U] of users with at least one relevant test item: the ones per-user metrics average over."""
         return self.n_relevant > 0
 
+    def take(self, rows: np.ndarray) -> TopK:
+        """The lists of rows ``rows`` (repeats allowed: a bootstrap resample of users)."""
+        return TopK(users=self.users[rows], items=self.items[rows], hits=self.hits[rows],
+                    n_relevant=self.n_relevant[rows], n_catalog=self.n_catalog, k=self.k)
+
+    @staticmethod
+    def concat(parts: list[TopK]) -> TopK:
+        """The lists of several evaluations (e.g. folds) stacked as one set of rows; same k and catalog."""
+        first = parts[0]
+        if any(p.k != first.k or p.n_catalog != first.n_catalog for p in parts):
+            raise ConfigError("top-k lists to stack must share k and the catalog size")
+        return TopK(users=np.concatenate([p.users for p in parts]), items=np.concatenate([p.items for p in parts]),
+                    hits=np.concatenate([p.hits for p in parts]),
+                    n_relevant=np.concatenate([p.n_relevant for p in parts]), n_catalog=first.n_catalog, k=first.k)
+
 
 def _keys(users: np.ndarray, items: np.ndarray, n_items: int) -> np.ndarray:
     return users.astype(np.int64) * n_items + items.astype(np.int64)

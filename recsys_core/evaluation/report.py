@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from recsys_core.atomic import atomic_path, atomic_write_text
-from recsys_core.evaluation.harness import TIMINGS, Comparison, Run, paired_bootstrap, summarize
+from recsys_core.evaluation.harness import TIMINGS, Comparison, Run, paired_bootstrap, paired_bootstrap_users, summarize
+from recsys_core.evaluation.ranking import TopK
 
 
 def _pyplot() -> Any:
@@ -44,18 +45,31 @@ def _md(frame: pd.DataFrame, digits: int = 4) -> str:
     return "\n".join(lines)
 
 
-def _pooled(comparison: Comparison, model: str) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
-    """Predictions of ``model`` on the first backend and seed, concatenated over every (split, fold)."""
+def _chosen(comparison: Comparison, model: str) -> list[Run]:
+    """The runs of ``model`` on the first backend and seed, ordered by (split, fold)."""
     runs = [r for r in comparison.runs if r.model == model]
     backend, seed = runs[0].backend, runs[0].seed
-    chosen = sorted((r for r in runs if r.backend == backend and r.seed == seed), key=lambda r: (r.split, r.fold))
+    return sorted((r for r in runs if r.backend == backend and r.seed == seed), key=lambda r: (r.split, r.fold))
+
+
+def _pooled(comparison: Comparison, model: str) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """Predictions of ``model`` on the first backend and seed, concatenated over every (split, fold)."""
+    chosen = _chosen(comparison, model)
     return (np.concatenate([r.predictions for r in chosen]), np.concatenate([r.targets for r in chosen]),
             [(r.split, r.fold) for r in chosen])
 
 
+def _pooled_lists(comparison: Comparison, model: str) -> tuple[TopK | None, list[tuple[str, str]]]:
+    """Top-k lists of ``model`` on the first backend and seed, stacked over every (split, fold)."""
+    chosen = _chosen(comparison, model)
+    if any(r.lists is None for r in chosen):
+        return None, []
+    return TopK.concat([r.lists for r in chosen]), [(r.split, r.fold) for r in chosen]
+
+
 def winners(comparison: Comparison, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Per metric: the best model (mean over backends, seeds and folds), the runner-up, and for rating
-    metrics a paired-bootstrap 95% CI of their difference on the same test ratings."""
+    """Per metric: the best model (mean over backends, seeds and folds), the runner-up, and a paired-bootstrap
+    95% CI of their difference: over the same test ratings (rating metrics) or the same test users (ranking)."""
     results, rows = comparison.results, []
     for metric in comparison.metrics:
         label = metric.label(comparison.k)
@@ -71,6 +85,14 @@ def winners(comparison: Comparison, *, n_boot: int = 1000, seed: int = 0) -> pd.
                 pred_b, targets_b, key_b = _pooled(comparison, means.index[1])
                 if key_a == key_b and np.array_equal(targets, targets_b):
                     diff, lo, hi = paired_bootstrap(pred_a, pred_b, targets, metric, n=n_boot, seed=seed)
+                    row |= {"diff": diff, "ci_low": lo, "ci_high": hi,
+                            "significant": "yes" if lo > 0 or hi < 0 else "no"}
+            else:
+                lists_a, key_a = _pooled_lists(comparison, means.index[0])
+                lists_b, key_b = _pooled_lists(comparison, means.index[1])
+                if lists_a is not None and lists_b is not None and key_a == key_b \
+                        and np.array_equal(lists_a.users, lists_b.users):
+                    diff, lo, hi = paired_bootstrap_users(lists_a, lists_b, metric, n=n_boot, seed=seed)
                     row |= {"diff": diff, "ci_low": lo, "ci_high": hi,
                             "significant": "yes" if lo > 0 or hi < 0 else "no"}
         rows.append(row)
@@ -192,8 +214,9 @@ def write_report(comparison: Comparison, out: str | os.PathLike[str], *, title: 
         f"ranking metrics at k={comparison.k} over unseen items (train items excluded). {len(results)} runs.", "",
         "## Results (mean and std over seeds and folds)", "", _md(summary[[c for c in shown if c in summary]]), "",
         "## Winner per metric", "",
-        "The difference is winner minus runner-up; for rating metrics the 95% interval is a paired bootstrap "
-        f"over the test ratings ({n_boot} resamples, first backend and seed, folds pooled). "
+        "The difference is winner minus runner-up, with a 95% paired-bootstrap interval over the test ratings "
+        f"(rating metrics) or the test users (ranking metrics; {n_boot} resamples, first backend and seed, "
+        "folds pooled). "
         "`significant` = the interval excludes 0.", "",
         _md(best), "",
         f"## Backend parity (largest |difference| to {first} for the same model, seed and fold)", "",
