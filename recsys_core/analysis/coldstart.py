@@ -113,7 +113,7 @@ def fold_in_user(
     if spec.y_range is not None or members > 1:
         # Gauss-Newton on the training loss: the rating scale, the members' mean prediction
         lo, hi = spec.y_range if spec.y_range is not None else (0.0, 1.0)
-        width = a.shape[1]
+        width = designs[0][0].shape[1]
         for _ in range(max(refine, 0)):
             preds, jacs = [], []
             for m, (a, offset) in enumerate(designs):

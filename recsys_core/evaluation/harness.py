@@ -282,16 +282,23 @@ def paired_bootstrap(
     a, b, t = (np.asarray(x, dtype=np.float64) for x in (pred_a, pred_b, targets))
     if not (a.shape == b.shape == t.shape) or a.ndim != 1 or not len(t):
         raise DataError(f"pred_a, pred_b and targets must be 1-d and equally long, got {a.shape}, {b.shape}, {t.shape}")
+    every = np.arange(len(t))
+    return _paired_percentile(lambda rows: float(metric(a[rows], t[rows])) - float(metric(b[rows], t[rows])),
+                              every, n=n, seed=seed, level=level)
+
+
+def _paired_percentile(gap: Callable[[np.ndarray], float], every: np.ndarray, *, n: int, seed: int,
+                       level: float) -> tuple[float, float, float]:
+    """``gap(every)`` and the percentile interval of ``gap`` over ``n`` resamples (with replacement) of ``every``.
+
+    One resample per iteration; ``gap`` is vectorised over the rows it gets.
+    """
     if not 0 < level < 1:
         raise ConfigError(f"level must lie in (0, 1), got {level!r}")
-    diff = float(metric(a, t)) - float(metric(b, t))
     rng = np.random.default_rng(seed)
-    diffs = np.empty(n)
-    for i in range(n):  # one resample per iteration; each metric call is vectorised over the ratings
-        rows = rng.integers(0, len(t), len(t))
-        diffs[i] = float(metric(a[rows], t[rows])) - float(metric(b[rows], t[rows]))
-    lo, hi = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
-    return diff, float(lo), float(hi)
+    diffs = np.array([gap(rng.integers(0, len(every), len(every))) for _ in range(n)])
+    lo, hi = np.nanquantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return gap(every), float(lo), float(hi)
 
 
 def paired_bootstrap_users(
@@ -318,13 +325,5 @@ def paired_bootstrap_users(
         raise ConfigError(f"paired_bootstrap_users needs a ranking metric, and {metric.name!r} is a {metric.kind} metric")
     if not np.array_equal(lists_a.users, lists_b.users) or lists_a.k != lists_b.k:
         raise DataError("the two top-k lists must rank for the same users in the same order, at the same k")
-    if not 0 < level < 1:
-        raise ConfigError(f"level must lie in (0, 1), got {level!r}")
-    diff = float(metric(lists_a)) - float(metric(lists_b))
-    rng = np.random.default_rng(seed)
-    diffs = np.empty(n)
-    for i in range(n):  # one resample of users per iteration; each metric call is vectorised over the users
-        rows = rng.integers(0, len(lists_a.users), len(lists_a.users))
-        diffs[i] = float(metric(lists_a.take(rows))) - float(metric(lists_b.take(rows)))
-    lo, hi = np.nanquantile(diffs, [(1 - level) / 2, (1 + level) / 2])
-    return diff, float(lo), float(hi)
+    return _paired_percentile(lambda rows: float(metric(lists_a.take(rows))) - float(metric(lists_b.take(rows))),
+                              np.arange(len(lists_a.users)), n=n, seed=seed, level=level)
